@@ -1,0 +1,118 @@
+//! The roadmap documents shipped in the binary (`content/roadmaps/*.json`, compiled in by
+//! `build.rs`), and reading documents from files for `import`.
+
+use std::path::{Path, PathBuf};
+
+use crate::domain::{DocumentError, Roadmap};
+
+/// `(file name, document)` for every bundled roadmap, in file-name order.
+pub const BUNDLED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+
+/// A document that could not be read or is not a valid roadmap.
+#[derive(Debug, thiserror::Error)]
+pub enum ContentError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Document {
+        path: PathBuf,
+        source: DocumentError,
+    },
+    #[error("{0} holds no roadmap documents (*.json)")]
+    Empty(PathBuf),
+}
+
+/// The bundled roadmaps, parsed. A bundled document that does not parse fails the unit tests.
+pub fn bundled() -> Result<Vec<Roadmap>, ContentError> {
+    BUNDLED
+        .iter()
+        .map(|(name, text)| {
+            Roadmap::parse(text.as_bytes()).map_err(|source| ContentError::Document {
+                path: PathBuf::from(name),
+                source,
+            })
+        })
+        .collect()
+}
+
+/// Reads roadmaps from a file (one document, or a JSON array of documents as `export`
+/// writes them) or from a folder of `*.json` files.
+pub fn read_path(path: &Path) -> Result<Vec<Roadmap>, ContentError> {
+    let io = |source| ContentError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    if !path.is_dir() {
+        return read_file(path);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(io)?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|p| p.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(ContentError::Empty(path.to_owned()));
+    }
+    let mut roadmaps = Vec::new();
+    for file in files {
+        roadmaps.extend(read_file(&file)?);
+    }
+    Ok(roadmaps)
+}
+
+fn read_file(path: &Path) -> Result<Vec<Roadmap>, ContentError> {
+    let bytes = std::fs::read(path).map_err(|source| ContentError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let document = |source| ContentError::Document {
+        path: path.to_owned(),
+        source,
+    };
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'[') {
+        let items: Vec<serde_json::Value> = serde_json::from_slice(&bytes)
+            .map_err(|e| document(DocumentError::Malformed(e.to_string())))?;
+        items
+            .iter()
+            .map(|item| Roadmap::parse(item.to_string().as_bytes()).map_err(document))
+            .collect()
+    } else {
+        Ok(vec![Roadmap::parse(&bytes).map_err(document)?])
+    }
+}
+
+/// A document as `export` writes it and `content/` stores it: pretty JSON with a final newline.
+pub fn to_document_text<T: serde::Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bundled_document_is_a_valid_roadmap() {
+        let roadmaps = bundled().expect("bundled content parses");
+        assert!(!roadmaps.is_empty());
+    }
+
+    #[test]
+    fn bundled_documents_are_in_canonical_form() {
+        for (name, text) in BUNDLED {
+            let roadmap = Roadmap::parse(text.as_bytes()).expect("parses");
+            assert_eq!(
+                &to_document_text(&roadmap),
+                text,
+                "{name} is not as `export` writes it"
+            );
+        }
+    }
+}

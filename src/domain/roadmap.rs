@@ -1,0 +1,389 @@
+//! The roadmap document: one type for the file in `content/`, the body of
+//! `GET /v1/roadmaps/{slug}`, the input of `import` and of the admin `PUT`.
+//!
+//! Every section of the source page has a typed place here. Prose is kept word for word;
+//! figures become [`Range`]s with the page's wording beside them where the wording says more
+//! than the number.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{Difficulty, Range, Slug, SourceKind, Tier};
+
+/// A whole roadmap: every section of the page, in page order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Roadmap {
+    /// The roadmap's URL identifier.
+    #[schema(example = "healthcare-ai-ml-engineer")]
+    pub slug: Slug,
+    /// The page title.
+    #[schema(example = "Healthcare AI/ML Engineer Roadmap")]
+    pub title: String,
+    /// The role this roadmap leads to.
+    #[schema(example = "Healthcare AI/ML Engineer")]
+    pub role: String,
+    /// The page's icon, an emoji.
+    #[schema(example = "🧠")]
+    pub icon: String,
+    /// The language of the prose, a BCP 47 tag.
+    #[schema(example = "en")]
+    pub language: String,
+    /// Who publishes the roadmap; embeds show it as the attribution.
+    pub publisher: Publisher,
+    /// One sentence on what people in the role do.
+    pub summary: String,
+    /// How hard the transition is.
+    pub difficulty: Difficulty,
+    /// How long the whole transition takes, in months.
+    pub timeline_months: Range,
+    /// Who this path fits best ("Best Suited For").
+    pub best_suited_for: String,
+    /// Remote, hybrid and on-site shares of roles, and the regional hubs.
+    pub work_setting: WorkSetting,
+    /// How strong hiring demand is.
+    pub demand: Demand,
+    /// What sets this path apart from the others in the collection.
+    pub key_differentiator: String,
+    /// Where people in the role work: employer categories with example organisations.
+    pub employers: Vec<EmployerCategory>,
+    /// Why a clinical background matters for this role.
+    pub clinical_advantages: Vec<ClinicalAdvantage>,
+    /// What you already have: clinical skills and the technical skills they become.
+    pub transferable_skills: Vec<TransferableSkill>,
+    /// The learning path, phase by phase.
+    pub learning_path: LearningPath,
+    /// Which certifications count, by signal tier, with the page's advice.
+    pub certifications: Certifications,
+    /// Portfolio projects, in the page's order.
+    pub projects: Vec<Project>,
+    /// Real transition stories, and the page's note on them.
+    pub transition_stories: TransitionStories,
+    /// The first three moves to make this week.
+    pub first_moves: FirstMoves,
+    /// What the page cites.
+    pub sources: Sources,
+}
+
+/// The publisher and author shown on the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Publisher {
+    #[schema(example = "Health Tech Roadmaps")]
+    pub name: String,
+    #[schema(example = "Ehoneah")]
+    pub author: String,
+}
+
+/// Where the work happens. `label` followed by `text` is the page's paragraph word for word;
+/// the ranges and hubs are the same facts, typed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkSetting {
+    #[schema(example = "Remote-friendly")]
+    pub label: String,
+    pub text: String,
+    /// Share of roles that are fully remote, in percent.
+    pub remote_percent: Range,
+    /// Share of roles that are hybrid, in percent.
+    pub hybrid_percent: Range,
+    /// Share of roles that are on-site, in percent.
+    pub onsite_percent: Range,
+    /// The page's qualification of the remote share, if any.
+    #[schema(example = "especially at health tech startups")]
+    pub remote_note: Option<String>,
+    pub regional_hubs: Vec<RegionalHub>,
+}
+
+/// A region where the roles cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionalHub {
+    #[schema(example = "UK")]
+    pub name: String,
+    /// The page's parenthesis after the name, if any.
+    #[schema(example = "NHS digitalization initiatives")]
+    pub note: Option<String>,
+}
+
+/// Hiring demand: the headline and the evidence the page gives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Demand {
+    #[schema(example = "Strong and accelerating")]
+    pub level: String,
+    pub detail: String,
+}
+
+/// A kind of employer, with the organisations the page names as examples.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmployerCategory {
+    pub key: Slug,
+    #[schema(example = "Health tech startups")]
+    pub category: String,
+    #[schema(example = json!(["Tempus", "Flatiron Health"]))]
+    pub examples: Vec<String>,
+}
+
+/// One reason a clinical background helps ("You understand the data: ...").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClinicalAdvantage {
+    pub key: Slug,
+    #[schema(example = "You understand the data")]
+    pub title: String,
+    pub detail: String,
+}
+
+/// A clinical skill and the technical skill it translates to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferableSkill {
+    pub key: Slug,
+    #[schema(example = "Pattern recognition and clinical reasoning")]
+    pub clinical_skill: String,
+    #[schema(example = "Model validation and error analysis")]
+    pub technical_skill: String,
+    /// How the one becomes the other.
+    pub detail: String,
+    /// The page's one-line summary under the skill.
+    pub summary: String,
+}
+
+/// The learning path: its total length and its phases in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LearningPath {
+    /// Total timeline of the path, in months.
+    pub timeline_months: Range,
+    pub phases: Vec<Phase>,
+}
+
+/// One phase of the learning path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    pub key: Slug,
+    /// Position in the path, from 1.
+    #[schema(example = 1)]
+    pub number: u32,
+    #[schema(example = "Foundation")]
+    pub title: String,
+    /// The months of the path this phase covers.
+    pub months: Range,
+    /// Study hours for the phase. The page prints the bare figures; reading them as hours is
+    /// ours, so `hours_text` keeps the page's wording.
+    pub hours: Range,
+    #[schema(example = "200 to 250")]
+    pub hours_text: String,
+    /// Topics grouped by the months they fall in.
+    pub topic_groups: Vec<TopicGroup>,
+    /// Alternative specialization tracks (one is chosen).
+    pub tracks: Vec<Track>,
+    /// What you should be able to do at the end of the phase.
+    pub checkpoint: String,
+}
+
+/// Topics that share a month span ("Month 3 to 4: Machine Learning Fundamentals").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TopicGroup {
+    pub key: Slug,
+    /// The span as the page labels it.
+    #[schema(example = "Month 3 to 4")]
+    pub label: String,
+    pub months: Range,
+    /// The group's heading, where the page gives one.
+    #[schema(example = "Machine Learning Fundamentals")]
+    pub title: Option<String>,
+    pub topics: Vec<Topic>,
+}
+
+/// One topic to learn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Topic {
+    pub key: Slug,
+    #[schema(example = "Supervised vs. unsupervised learning")]
+    pub text: String,
+}
+
+/// A specialization track, with its focus areas, datasets and tools.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Track {
+    pub key: Slug,
+    /// The track's letter on the page.
+    #[schema(example = "A")]
+    pub letter: String,
+    #[schema(example = "Medical Imaging AI")]
+    pub title: String,
+    #[schema(example = json!(["CNNs", "object detection", "segmentation"]))]
+    pub focus: Vec<String>,
+    #[schema(example = json!(["CheXpert", "LUNA16", "BraTS"]))]
+    pub datasets: Vec<String>,
+    pub tools: Vec<String>,
+}
+
+/// The certifications section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Certifications {
+    /// The page's reality check on certifications for this role.
+    pub reality_check: String,
+    /// Every rated certification, in page order (tiers from `high_signal` to `skip`).
+    pub items: Vec<CertificationRating>,
+    /// When to pursue certifications, if at all.
+    pub recommendation: String,
+}
+
+/// This roadmap's rating of a certification: tier, note and share of job postings. The
+/// certification's own facts are shared by every roadmap that rates it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificationRating {
+    pub key: Slug,
+    pub tier: Tier,
+    pub certification: Certification,
+    /// The page's timeline wording; null where the page prints "N/A".
+    #[schema(example = "2 to 3 months study, 35 to 50% of job postings")]
+    pub timeline_text: Option<String>,
+    /// Share of this role's job postings that ask for it, in percent, where the page says.
+    pub job_posting_share_percent: Option<Range>,
+    #[schema(example = "Many healthcare organizations use AWS and SageMaker")]
+    pub note: String,
+}
+
+/// A certification's own facts, the same for every roadmap that rates it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Certification {
+    /// Global identifier: the URL of `/v1/certifications/{slug}`.
+    #[schema(example = "aws-certified-machine-learning-specialty")]
+    pub slug: Slug,
+    #[schema(example = "AWS Certified Machine Learning, Specialty")]
+    pub name: String,
+    /// How often it must be renewed; null where the page prints "N/A".
+    #[schema(example = "Annual")]
+    pub renewal: Option<String>,
+    pub cost: Cost,
+    /// Study time, in months, where the page gives it.
+    pub study_months: Option<Range>,
+}
+
+/// A price: the amount in US dollars that the wording states for the credential, and the
+/// wording itself ("Free course plus $50 optional cert" is 50; "N/A" has no amount).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"amount_usd": 300, "text": "$300 exam"}))]
+pub struct Cost {
+    pub amount_usd: Option<u32>,
+    pub text: String,
+}
+
+/// A portfolio project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    pub key: Slug,
+    /// Position in the list, from 1.
+    #[schema(example = 1)]
+    pub number: u32,
+    #[schema(example = "Hospital Readmission Prediction")]
+    pub title: String,
+    /// Estimated effort, in hours.
+    pub hours: Range,
+    pub description: String,
+    /// Languages, libraries and frameworks, one name each.
+    #[schema(example = json!(["Python", "pandas", "scikit-learn"]))]
+    pub stack: Vec<String>,
+    /// Datasets, one name each.
+    #[schema(example = json!(["UCI Diabetes Readmission"]))]
+    pub datasets: Vec<String>,
+    /// The page's "Dataset:" wording; null where the project has none.
+    pub dataset_text: Option<String>,
+    /// "Your Clinical Advantage" for this project.
+    pub clinical_advantage: String,
+}
+
+/// Stories of people who made this transition, and the page's note on them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionStories {
+    pub items: Vec<TransitionStory>,
+    pub note: Option<String>,
+}
+
+/// One verified transition story.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionStory {
+    pub key: Slug,
+    pub title: String,
+    pub summary: String,
+    pub url: Option<String>,
+}
+
+/// The first moves: what to do this week.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FirstMoves {
+    #[schema(example = "Start this week. No prerequisites.")]
+    pub note: Option<String>,
+    pub items: Vec<Move>,
+}
+
+/// One first move.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Move {
+    pub key: Slug,
+    /// Position, from 1.
+    pub number: u32,
+    #[schema(example = "Map your clinical superpower")]
+    pub title: String,
+    pub time: TimeEstimate,
+    pub summary: String,
+    pub steps: Vec<String>,
+}
+
+/// Time a move takes: hours, either in total or per unit of time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"hours": {"min": 5, "max": 7}, "per": "week", "text": "5 to 7 hours per week"}))]
+pub struct TimeEstimate {
+    pub hours: Range,
+    /// The unit of a rate (`week` for "per week"); null for a total.
+    pub per: Option<String>,
+    /// The page's wording.
+    pub text: String,
+}
+
+/// What the roadmap cites.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sources {
+    /// How many sources the page says it has ("Sources (16)"); the page does not list them,
+    /// so `items` holds the references its text makes.
+    pub declared_count: Option<u32>,
+    pub items: Vec<SourceRef>,
+}
+
+/// A source as this roadmap cites it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRef {
+    pub key: Slug,
+    /// Global identifier: the URL of `/v1/sources/{slug}`.
+    pub slug: Slug,
+    #[schema(example = "Google ML Crash Course")]
+    pub title: String,
+    pub kind: SourceKind,
+    /// Only where the page gives the address.
+    #[schema(example = "https://developers.google.com/machine-learning/crash-course")]
+    pub url: Option<String>,
+    /// JSON Pointers (RFC 6901) to the strings in this document that cite the source.
+    #[schema(example = json!(["/first_moves/items/2/steps/0"]))]
+    pub cited_in: Vec<String>,
+}

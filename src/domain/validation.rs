@@ -1,0 +1,267 @@
+//! Parsing a roadmap document from untrusted bytes: the only way `import` and the admin `PUT`
+//! obtain a [`Roadmap`]. Serde checks types, required fields and closed vocabularies; the
+//! rules below check what spans fields (unique keys, numbering, citations).
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::{Roadmap, Slug};
+
+/// The longest string value accepted anywhere in a document.
+pub const MAX_TEXT_LEN: usize = 10_000;
+
+/// One thing wrong with a document, located by a JSON Pointer (RFC 6901) into it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Violation {
+    /// Where in the document, e.g. `/projects/2/hours`.
+    #[schema(example = "/projects/2/hours")]
+    pub pointer: String,
+    /// What is wrong there.
+    #[schema(example = "min (40) must not exceed max (30)")]
+    pub detail: String,
+}
+
+/// Why bytes are not a roadmap document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DocumentError {
+    /// Not JSON at all.
+    #[error("the document is not valid JSON: {0}")]
+    Malformed(String),
+    /// JSON, but not a valid roadmap.
+    #[error("the document is not a valid roadmap ({} problems, the first at {}: {})",
+        .0.len(), .0[0].pointer, .0[0].detail)]
+    Invalid(Vec<Violation>),
+}
+
+impl Roadmap {
+    /// Parses and checks a roadmap document.
+    pub fn parse(bytes: &[u8]) -> Result<Roadmap, DocumentError> {
+        let value: Value =
+            serde_json::from_slice(bytes).map_err(|e| DocumentError::Malformed(e.to_string()))?;
+        let roadmap: Roadmap = serde_path_to_error::deserialize(&value).map_err(|e| {
+            DocumentError::Invalid(vec![Violation {
+                pointer: pointer_of(e.path()),
+                detail: e.inner().to_string(),
+            }])
+        })?;
+        let violations = roadmap.violations(&value);
+        if violations.is_empty() {
+            Ok(roadmap)
+        } else {
+            Err(DocumentError::Invalid(violations))
+        }
+    }
+
+    fn violations(&self, value: &Value) -> Vec<Violation> {
+        let mut found = Vec::new();
+        let mut report =
+            |pointer: String, detail: String| found.push(Violation { pointer, detail });
+
+        check_strings(value, &mut String::new(), &mut report);
+
+        let mut keys = HashSet::new();
+        for (pointer, key) in self.keys() {
+            if !keys.insert(key) {
+                report(
+                    pointer,
+                    format!("key `{key}` is used more than once in this roadmap"),
+                );
+            }
+        }
+
+        let numbered = [
+            (
+                "/learning_path/phases",
+                self.learning_path
+                    .phases
+                    .iter()
+                    .map(|p| p.number)
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "/projects",
+                self.projects.iter().map(|p| p.number).collect(),
+            ),
+            (
+                "/first_moves/items",
+                self.first_moves.items.iter().map(|m| m.number).collect(),
+            ),
+        ];
+        for (list, numbers) in numbered {
+            for (index, number) in numbers.into_iter().enumerate() {
+                let expected = index as u32 + 1;
+                if number != expected {
+                    report(
+                        format!("{list}/{index}/number"),
+                        format!("must be {expected}: numbers run from 1 in list order"),
+                    );
+                }
+            }
+        }
+
+        let percents = [
+            (
+                "/work_setting/remote_percent",
+                Some(self.work_setting.remote_percent),
+            ),
+            (
+                "/work_setting/hybrid_percent",
+                Some(self.work_setting.hybrid_percent),
+            ),
+            (
+                "/work_setting/onsite_percent",
+                Some(self.work_setting.onsite_percent),
+            ),
+        ]
+        .into_iter()
+        .map(|(p, r)| (p.to_owned(), r))
+        .chain(
+            self.certifications
+                .items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    (
+                        format!("/certifications/items/{i}/job_posting_share_percent"),
+                        item.job_posting_share_percent,
+                    )
+                }),
+        );
+        for (pointer, range) in percents {
+            if range.is_some_and(|r| r.max > 100) {
+                report(pointer, "a percentage must not exceed 100".to_owned());
+            }
+        }
+
+        let mut certifications = HashSet::new();
+        for (i, item) in self.certifications.items.iter().enumerate() {
+            if !certifications.insert(&item.certification.slug) {
+                report(
+                    format!("/certifications/items/{i}/certification/slug"),
+                    "this certification is rated twice".to_owned(),
+                );
+            }
+        }
+
+        let mut sources = HashSet::new();
+        for (i, source) in self.sources.items.iter().enumerate() {
+            if !sources.insert(&source.slug) {
+                report(
+                    format!("/sources/items/{i}/slug"),
+                    "this source is listed twice".to_owned(),
+                );
+            }
+            if let Some(url) = &source.url
+                && !(url.starts_with("https://") || url.starts_with("http://"))
+            {
+                report(
+                    format!("/sources/items/{i}/url"),
+                    "must be an absolute http(s) URL".to_owned(),
+                );
+            }
+            for (j, cited) in source.cited_in.iter().enumerate() {
+                if !value.pointer(cited).is_some_and(Value::is_string) {
+                    report(
+                        format!("/sources/items/{i}/cited_in/{j}"),
+                        format!("`{cited}` does not point to a text in this document"),
+                    );
+                }
+            }
+        }
+        found
+    }
+
+    /// Every item key in the document, with the pointer to it.
+    fn keys<'a>(&'a self) -> Vec<(String, &'a str)> {
+        let mut keys: Vec<(String, &str)> = Vec::new();
+        let mut add = |pointer: String, key: &'a Slug| keys.push((pointer, key.as_str()));
+        for (i, e) in self.employers.iter().enumerate() {
+            add(format!("/employers/{i}/key"), &e.key);
+        }
+        for (i, a) in self.clinical_advantages.iter().enumerate() {
+            add(format!("/clinical_advantages/{i}/key"), &a.key);
+        }
+        for (i, s) in self.transferable_skills.iter().enumerate() {
+            add(format!("/transferable_skills/{i}/key"), &s.key);
+        }
+        for (i, phase) in self.learning_path.phases.iter().enumerate() {
+            let base = format!("/learning_path/phases/{i}");
+            add(format!("{base}/key"), &phase.key);
+            for (j, group) in phase.topic_groups.iter().enumerate() {
+                add(format!("{base}/topic_groups/{j}/key"), &group.key);
+                for (k, topic) in group.topics.iter().enumerate() {
+                    add(
+                        format!("{base}/topic_groups/{j}/topics/{k}/key"),
+                        &topic.key,
+                    );
+                }
+            }
+            for (j, track) in phase.tracks.iter().enumerate() {
+                add(format!("{base}/tracks/{j}/key"), &track.key);
+            }
+        }
+        for (i, c) in self.certifications.items.iter().enumerate() {
+            add(format!("/certifications/items/{i}/key"), &c.key);
+        }
+        for (i, p) in self.projects.iter().enumerate() {
+            add(format!("/projects/{i}/key"), &p.key);
+        }
+        for (i, s) in self.transition_stories.items.iter().enumerate() {
+            add(format!("/transition_stories/items/{i}/key"), &s.key);
+        }
+        for (i, m) in self.first_moves.items.iter().enumerate() {
+            add(format!("/first_moves/items/{i}/key"), &m.key);
+        }
+        for (i, s) in self.sources.items.iter().enumerate() {
+            add(format!("/sources/items/{i}/key"), &s.key);
+        }
+        keys
+    }
+}
+
+/// Every string in the document must say something and stay within [`MAX_TEXT_LEN`].
+fn check_strings(value: &Value, pointer: &mut String, report: &mut impl FnMut(String, String)) {
+    match value {
+        Value::String(text) if text.trim().is_empty() => report(
+            pointer.clone(),
+            "must not be empty; use null where the page gives nothing".to_owned(),
+        ),
+        Value::String(text) if text.chars().count() > MAX_TEXT_LEN => report(
+            pointer.clone(),
+            format!("must be at most {MAX_TEXT_LEN} characters"),
+        ),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push_str(&format!("/{i}"));
+                check_strings(item, pointer, report);
+                pointer.truncate(len);
+            }
+        }
+        Value::Object(fields) => {
+            for (name, field) in fields {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&name.replace('~', "~0").replace('/', "~1"));
+                check_strings(field, pointer, report);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|segment| match segment {
+            Segment::Seq { index } => Some(format!("/{index}")),
+            Segment::Map { key } => Some(format!("/{}", key.replace('~', "~0").replace('/', "~1"))),
+            Segment::Enum { variant } => Some(format!("/{variant}")),
+            Segment::Unknown => None,
+        })
+        .collect()
+}
