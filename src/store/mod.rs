@@ -1,0 +1,137 @@
+//! The SQL: every query the service runs, over one SQLite pool.
+//!
+//! Queries are `sqlx::query!` macros, checked against the schema at compile time (offline data
+//! in `.sqlx/`). Reads that span several tables run in one transaction so they see one
+//! snapshot; writes run in `BEGIN IMMEDIATE` transactions, all or nothing.
+
+mod read;
+mod write;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+
+pub use read::{CatalogueFilter, RoadmapSummary};
+
+/// Failures of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the database needs migrating ({0}), which a read-only database cannot do")]
+    NeedsMigration(String),
+    /// A row that this service would never have written (edited by hand, or corrupted).
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+/// The database: a pool of connections to one SQLite file.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating it if missing) the database file with foreign keys and WAL on.
+    pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // Concurrent writers queue on this instead of failing with SQLITE_BUSY.
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        Ok(Store { pool })
+    }
+
+    /// Opens an existing database read-only, as a replica baked into an image does (no WAL
+    /// files are needed or written).
+    pub async fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        Ok(Store { pool })
+    }
+
+    /// True when the database has been migrated before (it holds sqlx's bookkeeping table).
+    pub async fn has_migrations_table(&self) -> Result<bool, StoreError> {
+        let found = sqlx::query_scalar!(
+            "select count(*) from sqlite_master where type = 'table' and name = '_sqlx_migrations'"
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(found > 0)
+    }
+
+    /// Fails unless every migration of this build has been applied: a read-only database
+    /// cannot be migrated, and an older schema would fail deep inside a request.
+    pub async fn ensure_migrated(&self) -> Result<(), StoreError> {
+        let migrator = sqlx::migrate!("./migrations");
+        let applied: Vec<i64> = if self.has_migrations_table().await? {
+            sqlx::query_scalar("select version from _sqlx_migrations where success = 1")
+                .fetch_all(&self.pool)
+                .await?
+        } else {
+            Vec::new()
+        };
+        let pending: Vec<String> = migrator
+            .iter()
+            .filter(|m| !applied.contains(&m.version))
+            .map(|m| format!("{} {}", m.version, m.description))
+            .collect();
+        if pending.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::NeedsMigration(pending.join(", ")))
+        }
+    }
+
+    /// Applies the migrations in `migrations/` that this database does not have yet.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations").run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// True when the database answers a query: what `/readyz` reports.
+    pub async fn is_reachable(&self) -> bool {
+        sqlx::query_scalar!("select 1 as one")
+            .fetch_one(&self.pool)
+            .await
+            .is_ok()
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn parse_column<T: FromStr>(column: &str, text: &str) -> Result<T, StoreError> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("{column} holds `{text}`")))
+}
+
+fn json_column<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+}
+
+fn to_json_column<T: serde::Serialize>(value: &T) -> String {
+    // Serializing a Vec<String> to a string cannot fail.
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
+}
+
+fn count(value: i64, column: &str) -> Result<u32, StoreError> {
+    u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} holds {value}")))
+}

@@ -1,0 +1,541 @@
+//! Reading roadmaps back into the document types, whole or by section.
+
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use utoipa::ToSchema;
+
+use super::{Store, StoreError, count, json_column, parse_column};
+use crate::domain::*;
+
+/// A roadmap as the catalogue lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct RoadmapSummary {
+    pub slug: Slug,
+    #[schema(example = "Healthcare AI/ML Engineer Roadmap")]
+    pub title: String,
+    #[schema(example = "Healthcare AI/ML Engineer")]
+    pub role: String,
+    #[schema(example = "🧠")]
+    pub icon: String,
+    pub summary: String,
+    pub difficulty: Difficulty,
+    pub timeline_months: Range,
+    /// When the roadmap was last written (RFC 3339, UTC).
+    #[schema(example = "2026-11-28T06:00:00Z")]
+    pub updated_at: String,
+}
+
+/// The catalogue's filters and page position.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogueFilter {
+    pub difficulty: Option<Difficulty>,
+    pub max_months: Option<u32>,
+    /// Only roadmaps whose slug sorts after this one (keyset pagination).
+    pub after: Option<Slug>,
+    pub limit: u32,
+}
+
+impl Store {
+    /// One page of the catalogue in slug order, plus whether more follow.
+    pub async fn catalogue(
+        &self,
+        filter: &CatalogueFilter,
+    ) -> Result<(Vec<RoadmapSummary>, bool), StoreError> {
+        let difficulty = filter.difficulty.map(Difficulty::as_str);
+        let after = filter.after.as_ref().map(Slug::as_str);
+        let fetch = i64::from(filter.limit) + 1;
+        let rows = sqlx::query!(
+            "select slug, title, role, icon, summary, difficulty, timeline_min, timeline_max,
+                    updated_at
+             from roadmaps
+             where (?1 is null or difficulty = ?1)
+               and (?2 is null or timeline_max <= ?2)
+               and (?3 is null or slug > ?3)
+             order by slug
+             limit ?4",
+            difficulty,
+            filter.max_months,
+            after,
+            fetch,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let more = rows.len() as i64 == fetch;
+        let summaries = rows
+            .into_iter()
+            .take(filter.limit as usize)
+            .map(|row| {
+                Ok(RoadmapSummary {
+                    slug: parse_column("roadmaps.slug", &row.slug)?,
+                    title: row.title,
+                    role: row.role,
+                    icon: row.icon,
+                    summary: row.summary,
+                    difficulty: parse_column("roadmaps.difficulty", &row.difficulty)?,
+                    timeline_months: range(row.timeline_min, row.timeline_max)?,
+                    updated_at: row.updated_at,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok((summaries, more))
+    }
+
+    /// The slugs of every stored roadmap, in order.
+    pub async fn slugs(&self) -> Result<Vec<Slug>, StoreError> {
+        sqlx::query_scalar!("select slug from roadmaps order by slug")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|slug| parse_column("roadmaps.slug", slug))
+            .collect()
+    }
+
+    /// The whole roadmap document, or `None` for an unknown slug.
+    pub async fn roadmap(&self, slug: &Slug) -> Result<Option<Roadmap>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let Some(id) = roadmap_id(&mut tx, slug).await? else {
+            return Ok(None);
+        };
+        let roadmap = load_roadmap(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(Some(roadmap))
+    }
+
+    /// The learning path's phases (all, or the one numbered), or `None` for an unknown slug.
+    pub async fn phases(
+        &self,
+        slug: &Slug,
+        number: Option<u32>,
+    ) -> Result<Option<Vec<Phase>>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let Some(id) = roadmap_id(&mut tx, slug).await? else {
+            return Ok(None);
+        };
+        Ok(Some(load_phases(&mut tx, id, number).await?))
+    }
+
+    /// The roadmap's rated certifications (all, or those of one tier), or `None` for an unknown slug.
+    pub async fn certifications(
+        &self,
+        slug: &Slug,
+        tier: Option<Tier>,
+    ) -> Result<Option<Vec<CertificationRating>>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let Some(id) = roadmap_id(&mut tx, slug).await? else {
+            return Ok(None);
+        };
+        Ok(Some(load_certifications(&mut tx, id, tier).await?))
+    }
+
+    /// The roadmap's projects (all, or the one numbered), or `None` for an unknown slug.
+    pub async fn projects(
+        &self,
+        slug: &Slug,
+        number: Option<u32>,
+    ) -> Result<Option<Vec<Project>>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let Some(id) = roadmap_id(&mut tx, slug).await? else {
+            return Ok(None);
+        };
+        Ok(Some(load_projects(&mut tx, id, number).await?))
+    }
+
+    /// What the roadmap cites, or `None` for an unknown slug.
+    pub async fn sources(&self, slug: &Slug) -> Result<Option<Sources>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let Some(id) = roadmap_id(&mut tx, slug).await? else {
+            return Ok(None);
+        };
+        let declared_count = sqlx::query_scalar!(
+            "select sources_declared_count from roadmaps where id = ?",
+            id
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        Ok(Some(Sources {
+            declared_count: declared_count
+                .map(|n| count(n, "roadmaps.sources_declared_count"))
+                .transpose()?,
+            items: load_sources(&mut tx, id).await?,
+        }))
+    }
+}
+
+fn range(min: i64, max: i64) -> Result<Range, StoreError> {
+    Range::from_columns(min, max).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn optional_range(min: Option<i64>, max: Option<i64>) -> Result<Option<Range>, StoreError> {
+    match (min, max) {
+        (Some(min), Some(max)) => range(min, max).map(Some),
+        _ => Ok(None),
+    }
+}
+
+async fn roadmap_id(conn: &mut SqliteConnection, slug: &Slug) -> Result<Option<i64>, StoreError> {
+    let slug = slug.as_str();
+    Ok(
+        sqlx::query_scalar!("select id from roadmaps where slug = ?", slug)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+async fn load_roadmap(conn: &mut SqliteConnection, id: i64) -> Result<Roadmap, StoreError> {
+    let row = sqlx::query!("select * from roadmaps where id = ?", id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let regional_hubs = sqlx::query_as!(
+        RegionalHub,
+        "select name, note from regional_hubs where roadmap_id = ? order by position",
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let employers = sqlx::query!(
+        "select key, category, examples from employers where roadmap_id = ? order by position",
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|e| {
+        Ok(EmployerCategory {
+            key: parse_column("employers.key", &e.key)?,
+            category: e.category,
+            examples: json_column("employers.examples", &e.examples)?,
+        })
+    })
+    .collect::<Result<_, StoreError>>()?;
+    let clinical_advantages = sqlx::query!(
+        "select key, title, detail from clinical_advantages where roadmap_id = ? order by position",
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|a| {
+        Ok(ClinicalAdvantage {
+            key: parse_column("clinical_advantages.key", &a.key)?,
+            title: a.title,
+            detail: a.detail,
+        })
+    })
+    .collect::<Result<_, StoreError>>()?;
+    let transferable_skills = sqlx::query!(
+        "select key, clinical_skill, technical_skill, detail, summary
+         from transferable_skills where roadmap_id = ? order by position",
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|s| {
+        Ok(TransferableSkill {
+            key: parse_column("transferable_skills.key", &s.key)?,
+            clinical_skill: s.clinical_skill,
+            technical_skill: s.technical_skill,
+            detail: s.detail,
+            summary: s.summary,
+        })
+    })
+    .collect::<Result<_, StoreError>>()?;
+    let transition_stories = sqlx::query!(
+        "select key, title, summary, url from transition_stories where roadmap_id = ? order by position",
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|s| {
+        Ok(TransitionStory {
+            key: parse_column("transition_stories.key", &s.key)?,
+            title: s.title,
+            summary: s.summary,
+            url: s.url,
+        })
+    })
+    .collect::<Result<_, StoreError>>()?;
+    let moves = sqlx::query!(
+        "select number, key, title, hours_min, hours_max, per, time_text, summary, steps
+         from first_moves where roadmap_id = ? order by number",
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|m| {
+        Ok(Move {
+            key: parse_column("first_moves.key", &m.key)?,
+            number: count(m.number, "first_moves.number")?,
+            title: m.title,
+            time: TimeEstimate {
+                hours: range(m.hours_min, m.hours_max)?,
+                per: m.per,
+                text: m.time_text,
+            },
+            summary: m.summary,
+            steps: json_column("first_moves.steps", &m.steps)?,
+        })
+    })
+    .collect::<Result<_, StoreError>>()?;
+
+    Ok(Roadmap {
+        slug: parse_column("roadmaps.slug", &row.slug)?,
+        title: row.title,
+        role: row.role,
+        icon: row.icon,
+        language: row.language,
+        publisher: Publisher {
+            name: row.publisher_name,
+            author: row.publisher_author,
+        },
+        summary: row.summary,
+        difficulty: parse_column("roadmaps.difficulty", &row.difficulty)?,
+        timeline_months: range(row.timeline_min, row.timeline_max)?,
+        best_suited_for: row.best_suited_for,
+        work_setting: WorkSetting {
+            label: row.work_label,
+            text: row.work_text,
+            remote_percent: range(row.remote_min, row.remote_max)?,
+            hybrid_percent: range(row.hybrid_min, row.hybrid_max)?,
+            onsite_percent: range(row.onsite_min, row.onsite_max)?,
+            remote_note: row.remote_note,
+            regional_hubs,
+        },
+        demand: Demand {
+            level: row.demand_level,
+            detail: row.demand_detail,
+        },
+        key_differentiator: row.key_differentiator,
+        employers,
+        clinical_advantages,
+        transferable_skills,
+        learning_path: LearningPath {
+            timeline_months: range(row.path_timeline_min, row.path_timeline_max)?,
+            phases: load_phases(conn, id, None).await?,
+        },
+        certifications: Certifications {
+            reality_check: row.certifications_reality_check,
+            items: load_certifications(conn, id, None).await?,
+            recommendation: row.certifications_recommendation,
+        },
+        projects: load_projects(conn, id, None).await?,
+        transition_stories: TransitionStories {
+            items: transition_stories,
+            note: row.transition_stories_note,
+        },
+        first_moves: FirstMoves {
+            note: row.first_moves_note,
+            items: moves,
+        },
+        sources: Sources {
+            declared_count: row
+                .sources_declared_count
+                .map(|n| count(n, "roadmaps.sources_declared_count"))
+                .transpose()?,
+            items: load_sources(conn, id).await?,
+        },
+    })
+}
+
+async fn load_phases(
+    conn: &mut SqliteConnection,
+    roadmap_id: i64,
+    number: Option<u32>,
+) -> Result<Vec<Phase>, StoreError> {
+    let rows = sqlx::query!(
+        "select id, number, key, title, months_min, months_max, hours_min, hours_max, hours_text,
+                checkpoint
+         from phases where roadmap_id = ?1 and (?2 is null or number = ?2) order by number",
+        roadmap_id,
+        number,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut phases = Vec::with_capacity(rows.len());
+    for row in rows {
+        let groups = sqlx::query!(
+            "select id, key, label, months_min, months_max, title
+             from topic_groups where phase_id = ? order by position",
+            row.id
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut topic_groups = Vec::with_capacity(groups.len());
+        for group in groups {
+            let topics = sqlx::query!(
+                "select key, text from topics where topic_group_id = ? order by position",
+                group.id
+            )
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|t| {
+                Ok(Topic {
+                    key: parse_column("topics.key", &t.key)?,
+                    text: t.text,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+            topic_groups.push(TopicGroup {
+                key: parse_column("topic_groups.key", &group.key)?,
+                label: group.label,
+                months: range(group.months_min, group.months_max)?,
+                title: group.title,
+                topics,
+            });
+        }
+        let tracks = sqlx::query!(
+            "select key, letter, title, focus, datasets, tools
+             from tracks where phase_id = ? order by position",
+            row.id
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|t| {
+            Ok(Track {
+                key: parse_column("tracks.key", &t.key)?,
+                letter: t.letter,
+                title: t.title,
+                focus: json_column("tracks.focus", &t.focus)?,
+                datasets: json_column("tracks.datasets", &t.datasets)?,
+                tools: json_column("tracks.tools", &t.tools)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+        phases.push(Phase {
+            key: parse_column("phases.key", &row.key)?,
+            number: count(row.number, "phases.number")?,
+            title: row.title,
+            months: range(row.months_min, row.months_max)?,
+            hours: range(row.hours_min, row.hours_max)?,
+            hours_text: row.hours_text,
+            topic_groups,
+            tracks,
+            checkpoint: row.checkpoint,
+        });
+    }
+    Ok(phases)
+}
+
+async fn load_certifications(
+    conn: &mut SqliteConnection,
+    roadmap_id: i64,
+    tier: Option<Tier>,
+) -> Result<Vec<CertificationRating>, StoreError> {
+    let tier = tier.map(Tier::as_str);
+    sqlx::query!(
+        "select rc.key, rc.tier, rc.timeline_text, rc.share_min, rc.share_max, rc.note,
+                c.slug, c.name, c.renewal, c.cost_amount_usd, c.cost_text,
+                c.study_months_min, c.study_months_max
+         from roadmap_certifications rc
+         join certifications c on c.id = rc.certification_id
+         where rc.roadmap_id = ?1 and (?2 is null or rc.tier = ?2)
+         order by rc.position",
+        roadmap_id,
+        tier,
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok(CertificationRating {
+            key: parse_column("roadmap_certifications.key", &r.key)?,
+            tier: parse_column("roadmap_certifications.tier", &r.tier)?,
+            certification: Certification {
+                slug: parse_column("certifications.slug", &r.slug)?,
+                name: r.name,
+                renewal: r.renewal,
+                cost: Cost {
+                    amount_usd: r
+                        .cost_amount_usd
+                        .map(|n| count(n, "certifications.cost_amount_usd"))
+                        .transpose()?,
+                    text: r.cost_text,
+                },
+                study_months: optional_range(r.study_months_min, r.study_months_max)?,
+            },
+            timeline_text: r.timeline_text,
+            job_posting_share_percent: optional_range(r.share_min, r.share_max)?,
+            note: r.note,
+        })
+    })
+    .collect()
+}
+
+async fn load_projects(
+    conn: &mut SqliteConnection,
+    roadmap_id: i64,
+    number: Option<u32>,
+) -> Result<Vec<Project>, StoreError> {
+    let rows = sqlx::query!(
+        "select id, number, key, title, hours_min, hours_max, description, dataset_text,
+                clinical_advantage
+         from projects where roadmap_id = ?1 and (?2 is null or number = ?2) order by number",
+        roadmap_id,
+        number,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut projects = Vec::with_capacity(rows.len());
+    for row in rows {
+        let stack = sqlx::query_scalar!(
+            "select name from project_stack where project_id = ? order by position",
+            row.id
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let datasets = sqlx::query_scalar!(
+            "select name from project_datasets where project_id = ? order by position",
+            row.id
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        projects.push(Project {
+            key: parse_column("projects.key", &row.key)?,
+            number: count(row.number, "projects.number")?,
+            title: row.title,
+            hours: range(row.hours_min, row.hours_max)?,
+            description: row.description,
+            stack,
+            datasets,
+            dataset_text: row.dataset_text,
+            clinical_advantage: row.clinical_advantage,
+        });
+    }
+    Ok(projects)
+}
+
+async fn load_sources(
+    conn: &mut SqliteConnection,
+    roadmap_id: i64,
+) -> Result<Vec<SourceRef>, StoreError> {
+    let rows = sqlx::query!(
+        "select rs.id, rs.key, s.slug, s.title, s.kind, s.url
+         from roadmap_sources rs join sources s on s.id = rs.source_id
+         where rs.roadmap_id = ? order by rs.position",
+        roadmap_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut sources = Vec::with_capacity(rows.len());
+    for row in rows {
+        let cited_in = sqlx::query_scalar!(
+            "select pointer from source_citations where roadmap_source_id = ? order by position",
+            row.id
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        sources.push(SourceRef {
+            key: parse_column("roadmap_sources.key", &row.key)?,
+            slug: parse_column("sources.slug", &row.slug)?,
+            title: row.title,
+            kind: parse_column("sources.kind", &row.kind)?,
+            url: row.url,
+            cited_in,
+        });
+    }
+    Ok(sources)
+}

@@ -1,0 +1,394 @@
+//! Writing roadmap documents: each document replaces the stored roadmap of its slug.
+
+use sqlx::SqliteConnection;
+
+use super::{Store, StoreError, to_json_column};
+use crate::domain::{Roadmap, Slug};
+
+impl Store {
+    /// Stores every document in one `BEGIN IMMEDIATE` transaction: all of them or, on any
+    /// error, none. A document replaces the roadmap with its slug, if there is one.
+    pub async fn import(&self, roadmaps: &[Roadmap]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for roadmap in roadmaps {
+            replace_roadmap(&mut tx, roadmap).await?;
+        }
+        delete_orphans(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// True when no roadmap is stored yet.
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        let count = sqlx::query_scalar!("select count(*) from roadmaps")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count == 0)
+    }
+}
+
+async fn replace_roadmap(conn: &mut SqliteConnection, r: &Roadmap) -> Result<(), StoreError> {
+    delete_roadmap(conn, &r.slug).await?;
+    let slug = r.slug.as_str();
+    let difficulty = r.difficulty.as_str();
+    let ws = &r.work_setting;
+    let roadmap_id = sqlx::query_scalar!(
+        "insert into roadmaps (
+            slug, title, role, icon, language, publisher_name, publisher_author, summary,
+            difficulty, timeline_min, timeline_max, best_suited_for,
+            work_label, work_text, remote_min, remote_max, hybrid_min, hybrid_max,
+            onsite_min, onsite_max, remote_note, demand_level, demand_detail, key_differentiator,
+            path_timeline_min, path_timeline_max, certifications_reality_check,
+            certifications_recommendation, transition_stories_note, first_moves_note,
+            sources_declared_count
+        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                  ?, ?, ?, ?)
+        returning id",
+        slug,
+        r.title,
+        r.role,
+        r.icon,
+        r.language,
+        r.publisher.name,
+        r.publisher.author,
+        r.summary,
+        difficulty,
+        r.timeline_months.min,
+        r.timeline_months.max,
+        r.best_suited_for,
+        ws.label,
+        ws.text,
+        ws.remote_percent.min,
+        ws.remote_percent.max,
+        ws.hybrid_percent.min,
+        ws.hybrid_percent.max,
+        ws.onsite_percent.min,
+        ws.onsite_percent.max,
+        ws.remote_note,
+        r.demand.level,
+        r.demand.detail,
+        r.key_differentiator,
+        r.learning_path.timeline_months.min,
+        r.learning_path.timeline_months.max,
+        r.certifications.reality_check,
+        r.certifications.recommendation,
+        r.transition_stories.note,
+        r.first_moves.note,
+        r.sources.declared_count,
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+
+    for (position, hub) in (0_i64..).zip(&ws.regional_hubs) {
+        sqlx::query!(
+            "insert into regional_hubs (roadmap_id, position, name, note) values (?, ?, ?, ?)",
+            roadmap_id,
+            position,
+            hub.name,
+            hub.note,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (position, employer) in (0_i64..).zip(&r.employers) {
+        let key = employer.key.as_str();
+        let examples = to_json_column(&employer.examples);
+        sqlx::query!(
+            "insert into employers (roadmap_id, position, key, category, examples)
+             values (?, ?, ?, ?, ?)",
+            roadmap_id,
+            position,
+            key,
+            employer.category,
+            examples,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (position, advantage) in (0_i64..).zip(&r.clinical_advantages) {
+        let key = advantage.key.as_str();
+        sqlx::query!(
+            "insert into clinical_advantages (roadmap_id, position, key, title, detail)
+             values (?, ?, ?, ?, ?)",
+            roadmap_id,
+            position,
+            key,
+            advantage.title,
+            advantage.detail,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (position, skill) in (0_i64..).zip(&r.transferable_skills) {
+        let key = skill.key.as_str();
+        sqlx::query!(
+            "insert into transferable_skills
+                (roadmap_id, position, key, clinical_skill, technical_skill, detail, summary)
+             values (?, ?, ?, ?, ?, ?, ?)",
+            roadmap_id,
+            position,
+            key,
+            skill.clinical_skill,
+            skill.technical_skill,
+            skill.detail,
+            skill.summary,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    for phase in &r.learning_path.phases {
+        let key = phase.key.as_str();
+        let phase_id = sqlx::query_scalar!(
+            "insert into phases (roadmap_id, number, key, title, months_min, months_max,
+                                 hours_min, hours_max, hours_text, checkpoint)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             returning id",
+            roadmap_id,
+            phase.number,
+            key,
+            phase.title,
+            phase.months.min,
+            phase.months.max,
+            phase.hours.min,
+            phase.hours.max,
+            phase.hours_text,
+            phase.checkpoint,
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        for (position, group) in (0_i64..).zip(&phase.topic_groups) {
+            let key = group.key.as_str();
+            let group_id = sqlx::query_scalar!(
+                "insert into topic_groups (phase_id, position, key, label, months_min, months_max, title)
+                 values (?, ?, ?, ?, ?, ?, ?)
+                 returning id",
+                phase_id,
+                position,
+                key,
+                group.label,
+                group.months.min,
+                group.months.max,
+                group.title,
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            for (position, topic) in (0_i64..).zip(&group.topics) {
+                let key = topic.key.as_str();
+                sqlx::query!(
+                    "insert into topics (topic_group_id, position, key, text) values (?, ?, ?, ?)",
+                    group_id,
+                    position,
+                    key,
+                    topic.text,
+                )
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        for (position, track) in (0_i64..).zip(&phase.tracks) {
+            let key = track.key.as_str();
+            let focus = to_json_column(&track.focus);
+            let datasets = to_json_column(&track.datasets);
+            let tools = to_json_column(&track.tools);
+            sqlx::query!(
+                "insert into tracks (phase_id, position, key, letter, title, focus, datasets, tools)
+                 values (?, ?, ?, ?, ?, ?, ?, ?)",
+                phase_id,
+                position,
+                key,
+                track.letter,
+                track.title,
+                focus,
+                datasets,
+                tools,
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    for (position, rating) in (0_i64..).zip(&r.certifications.items) {
+        let c = &rating.certification;
+        let cert_slug = c.slug.as_str();
+        let study_min = c.study_months.map(|m| m.min);
+        let study_max = c.study_months.map(|m| m.max);
+        let certification_id = sqlx::query_scalar!(
+            "insert into certifications
+                (slug, name, renewal, cost_amount_usd, cost_text, study_months_min, study_months_max)
+             values (?, ?, ?, ?, ?, ?, ?)
+             on conflict (slug) do update set
+                name = excluded.name, renewal = excluded.renewal,
+                cost_amount_usd = excluded.cost_amount_usd, cost_text = excluded.cost_text,
+                study_months_min = excluded.study_months_min,
+                study_months_max = excluded.study_months_max
+             returning id",
+            cert_slug,
+            c.name,
+            c.renewal,
+            c.cost.amount_usd,
+            c.cost.text,
+            study_min,
+            study_max,
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        let key = rating.key.as_str();
+        let tier = rating.tier.as_str();
+        let share_min = rating.job_posting_share_percent.map(|s| s.min);
+        let share_max = rating.job_posting_share_percent.map(|s| s.max);
+        sqlx::query!(
+            "insert into roadmap_certifications
+                (roadmap_id, certification_id, position, key, tier, timeline_text,
+                 share_min, share_max, note)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            roadmap_id,
+            certification_id,
+            position,
+            key,
+            tier,
+            rating.timeline_text,
+            share_min,
+            share_max,
+            rating.note,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    for project in &r.projects {
+        let key = project.key.as_str();
+        let project_id = sqlx::query_scalar!(
+            "insert into projects (roadmap_id, number, key, title, hours_min, hours_max,
+                                   description, dataset_text, clinical_advantage)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             returning id",
+            roadmap_id,
+            project.number,
+            key,
+            project.title,
+            project.hours.min,
+            project.hours.max,
+            project.description,
+            project.dataset_text,
+            project.clinical_advantage,
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        for (position, name) in (0_i64..).zip(&project.stack) {
+            sqlx::query!(
+                "insert into project_stack (project_id, position, name) values (?, ?, ?)",
+                project_id,
+                position,
+                name,
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+        for (position, name) in (0_i64..).zip(&project.datasets) {
+            sqlx::query!(
+                "insert into project_datasets (project_id, position, name) values (?, ?, ?)",
+                project_id,
+                position,
+                name,
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    for (position, story) in (0_i64..).zip(&r.transition_stories.items) {
+        let key = story.key.as_str();
+        sqlx::query!(
+            "insert into transition_stories (roadmap_id, position, key, title, summary, url)
+             values (?, ?, ?, ?, ?, ?)",
+            roadmap_id,
+            position,
+            key,
+            story.title,
+            story.summary,
+            story.url,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    for step in &r.first_moves.items {
+        let key = step.key.as_str();
+        let steps = to_json_column(&step.steps);
+        sqlx::query!(
+            "insert into first_moves (roadmap_id, number, key, title, hours_min, hours_max, per,
+                                      time_text, summary, steps)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            roadmap_id,
+            step.number,
+            key,
+            step.title,
+            step.time.hours.min,
+            step.time.hours.max,
+            step.time.per,
+            step.time.text,
+            step.summary,
+            steps,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (position, source) in (0_i64..).zip(&r.sources.items) {
+        let source_slug = source.slug.as_str();
+        let kind = source.kind.as_str();
+        let source_id = sqlx::query_scalar!(
+            "insert into sources (slug, title, kind, url) values (?, ?, ?, ?)
+             on conflict (slug) do update set
+                title = excluded.title, kind = excluded.kind, url = excluded.url
+             returning id",
+            source_slug,
+            source.title,
+            kind,
+            source.url,
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        let key = source.key.as_str();
+        let link_id = sqlx::query_scalar!(
+            "insert into roadmap_sources (roadmap_id, source_id, position, key)
+             values (?, ?, ?, ?)
+             returning id",
+            roadmap_id,
+            source_id,
+            position,
+            key,
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        for (position, pointer) in (0_i64..).zip(&source.cited_in) {
+            sqlx::query!(
+                "insert into source_citations (roadmap_source_id, position, pointer)
+                 values (?, ?, ?)",
+                link_id,
+                position,
+                pointer,
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn delete_roadmap(conn: &mut SqliteConnection, slug: &Slug) -> Result<(), StoreError> {
+    let slug = slug.as_str();
+    sqlx::query!("delete from roadmaps where slug = ?", slug)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Shared certifications and sources live as long as some roadmap uses them.
+async fn delete_orphans(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    sqlx::query!(
+        "delete from certifications
+         where id not in (select certification_id from roadmap_certifications)"
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!("delete from sources where id not in (select source_id from roadmap_sources)")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
