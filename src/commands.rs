@@ -1,0 +1,109 @@
+//! The subcommands of the `roadmap-api` binary.
+
+use std::io::Write;
+
+use anyhow::Context;
+
+use crate::configuration::{Cli, Command};
+use crate::content;
+use crate::startup::{Application, openapi_document, prepare_store};
+
+/// Runs the command the command line names (`serve` when it names none).
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = cli.settings;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(&settings).await?;
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            prepare_store(&settings).await?.close().await;
+        }
+        Command::Openapi => {
+            std::io::stdout().write_all(openapi_document().as_bytes())?;
+        }
+        Command::Healthcheck => healthcheck(&settings.bind)?,
+        Command::Import { path } => {
+            let roadmaps = content::read_path(&path)?;
+            let store = prepare_store(&settings).await?;
+            store
+                .import(&roadmaps)
+                .await
+                .context("import failed; nothing was changed")?;
+            store.close().await;
+            let slugs: Vec<String> = roadmaps.iter().map(|r| r.slug.to_string()).collect();
+            eprintln!(
+                "imported {} roadmap(s): {}",
+                roadmaps.len(),
+                slugs.join(", ")
+            );
+        }
+        Command::Export { slug, out } => {
+            let store = prepare_store(&settings).await?;
+            let single = slug.is_some() && out.is_none();
+            let slugs = match slug {
+                Some(slug) => vec![slug],
+                None => store.slugs().await?,
+            };
+            let mut roadmaps = Vec::with_capacity(slugs.len());
+            for slug in &slugs {
+                roadmaps.push(
+                    store
+                        .roadmap(slug)
+                        .await?
+                        .with_context(|| format!("there is no roadmap `{slug}`"))?,
+                );
+            }
+            store.close().await;
+            export(&roadmaps, out.as_deref(), single)?;
+        }
+    }
+    Ok(())
+}
+
+fn export(
+    roadmaps: &[crate::domain::Roadmap],
+    out: Option<&std::path::Path>,
+    single: bool,
+) -> anyhow::Result<()> {
+    match out {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            for roadmap in roadmaps {
+                let path = dir.join(format!("{}.json", roadmap.slug));
+                std::fs::write(&path, content::to_document_text(roadmap))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+        }
+        None if single => {
+            std::io::stdout().write_all(content::to_document_text(&roadmaps[0]).as_bytes())?
+        }
+        None => std::io::stdout().write_all(content::to_document_text(&roadmaps).as_bytes())?,
+    }
+    Ok(())
+}
+
+/// One plain HTTP/1.1 request to `/readyz` on the configured address.
+fn healthcheck(bind: &str) -> anyhow::Result<()> {
+    use std::io::Read;
+    use std::net::{SocketAddr, TcpStream};
+    use std::time::Duration;
+
+    let mut address: SocketAddr = bind
+        .parse()
+        .with_context(|| format!("`{bind}` is not an address"))?;
+    if address.ip().is_unspecified() {
+        address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+    stream.write_all(b"GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    let mut status_line = [0_u8; 12];
+    stream.read_exact(&mut status_line)?;
+    anyhow::ensure!(
+        &status_line[9..12] == b"200",
+        "not ready: {}",
+        String::from_utf8_lossy(&status_line)
+    );
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! Configuration: command-line flags, each with a `ROADMAP_API_*` environment variable; a flag
+//! wins over its variable.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::Slug;
+
+/// The default `Cache-Control` of content responses.
+pub const DEFAULT_CACHE_CONTROL: &str = "public, max-age=60, stale-while-revalidate=600";
+
+/// roadmap-api: career roadmaps for healthcare professionals moving into tech, as a JSON API.
+#[derive(Debug, Parser)]
+#[command(name = "roadmap-api", version)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default). A missing database is created, migrated and filled with
+    /// the bundled roadmaps; an existing one is migrated forward and left as it is.
+    Serve,
+    /// Create the database if needed and apply pending migrations, then exit.
+    Migrate,
+    /// Import roadmap documents from a file or a folder of *.json files: all or nothing.
+    Import {
+        /// A document, a JSON array of documents, or a folder of documents.
+        path: PathBuf,
+    },
+    /// Print stored roadmaps as documents that `import` reads back identically.
+    Export {
+        /// Only this roadmap (printed as one document); without it, every roadmap.
+        slug: Option<Slug>,
+        /// Write one `<slug>.json` per roadmap into this folder instead of printing.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Exit 0 when the server at `--bind` answers `/readyz` with 200: a container health
+    /// check that needs no curl in the image.
+    Healthcheck,
+}
+
+/// Settings shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "ROADMAP_API_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+    /// The SQLite database file.
+    #[arg(
+        long,
+        env = "ROADMAP_API_DATABASE",
+        default_value = "roadmap.db",
+        global = true
+    )]
+    pub database: PathBuf,
+    /// Serve an existing database opened read-only; refuse to start if it needs migrating.
+    #[arg(long, env = "ROADMAP_API_READ_ONLY", global = true)]
+    pub read_only: bool,
+    /// The public base URL (e.g. https://api.example.org) for absolute URLs in responses;
+    /// unset, they are built from the request's Host.
+    #[arg(long, env = "ROADMAP_API_PUBLIC_URL", value_parser = parse_public_url, global = true)]
+    pub public_url: Option<String>,
+    /// Log output: `pretty` (default on a terminal) or `json` (default otherwise).
+    #[arg(long, env = "ROADMAP_API_LOG_FORMAT", global = true)]
+    pub log_format: Option<LogFormat>,
+    /// Cache-Control of content responses.
+    #[arg(long, env = "ROADMAP_API_CACHE_CONTROL", default_value = DEFAULT_CACHE_CONTROL, global = true)]
+    pub cache_control: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+impl Settings {
+    /// The log format: as configured, else pretty for a person at a terminal, JSON for machines.
+    pub fn log_format(&self) -> LogFormat {
+        self.log_format
+            .unwrap_or(if std::io::stderr().is_terminal() {
+                LogFormat::Pretty
+            } else {
+                LogFormat::Json
+            })
+    }
+}
+
+fn parse_public_url(value: &str) -> Result<String, String> {
+    if (value.starts_with("https://") || value.starts_with("http://"))
+        && !value.contains(char::is_whitespace)
+    {
+        Ok(value.trim_end_matches('/').to_owned())
+    } else {
+        Err("must be an absolute http(s) URL such as https://api.example.org".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let cli = Cli::try_parse_from(["roadmap-api"]).expect("parses");
+        assert_eq!(cli.settings.bind, "127.0.0.1:8080");
+        assert_eq!(cli.settings.database, PathBuf::from("roadmap.db"));
+        assert!(!cli.settings.read_only);
+        assert_eq!(cli.settings.cache_control, DEFAULT_CACHE_CONTROL);
+        assert!(cli.command.is_none());
+    }
+
+    #[test]
+    fn flags_and_subcommands_parse() {
+        let cli = Cli::try_parse_from([
+            "roadmap-api",
+            "--bind",
+            "0.0.0.0:9000",
+            "export",
+            "some-roadmap",
+            "--log-format",
+            "json",
+        ])
+        .expect("parses");
+        assert_eq!(cli.settings.bind, "0.0.0.0:9000");
+        assert_eq!(cli.settings.log_format, Some(LogFormat::Json));
+        assert!(matches!(
+            cli.command,
+            Some(Command::Export {
+                slug: Some(_),
+                out: None
+            })
+        ));
+        assert!(Cli::try_parse_from(["roadmap-api", "--public-url", "ftp://x"]).is_err());
+        assert!(Cli::try_parse_from(["roadmap-api", "export", "Bad Slug"]).is_err());
+    }
+}

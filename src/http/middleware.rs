@@ -1,0 +1,167 @@
+//! Middleware around every route, outermost first:
+//! [`request_context`] (request id, tracing span), [`problems`] (renders errors),
+//! [`cors`] (public GET for every origin, never a write), [`head_as_get`] (HEAD for every GET).
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpRequest, HttpResponse};
+use tracing::Instrument;
+
+use super::{ApiError, Problem};
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Headers a browser script may read on a cross-origin response.
+const EXPOSED_HEADERS: &str = "ETag, Link, Location, X-Request-Id";
+
+/// Gives every request an id (the client's `X-Request-Id` when it is a sane token, else a new
+/// UUID), runs it inside a tracing span, logs its outcome, and echoes the id on the response.
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let request_id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let span = tracing::info_span!(
+        "request",
+        method = %req.method(),
+        route = tracing::field::Empty,
+        status = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+        request_id = %request_id,
+    );
+    let started = Instant::now();
+    let mut res = next.call(req).instrument(span.clone()).await?;
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "(unmatched)".to_owned());
+    let status = res.status().as_u16();
+    span.record("route", route.as_str());
+    span.record("status", status);
+    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
+    span.in_scope(|| tracing::info!("request completed"));
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        res.headers_mut().insert(REQUEST_ID, value);
+    }
+    Ok(res)
+}
+
+/// Renders every error (ours and actix's own) as `application/problem+json` with the request
+/// path as `instance` and `Cache-Control: no-store`, keeping the error's other headers
+/// (`Allow`, CORS).
+pub async fn problems(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    // Inner layers report errors as responses carrying them (`ServiceRequest::error_response`),
+    // so that the request is still at hand here; the request must not be cloned before
+    // routing, which needs it unshared.
+    let res = next.call(req).await?.map_into_boxed_body();
+    let Some(error) = res.response().error() else {
+        return Ok(res);
+    };
+    let rendered = render(
+        error,
+        res.status(),
+        &instance_of(res.request()),
+        res.headers(),
+    );
+    Ok(res.into_response(rendered))
+}
+
+/// The request's path and query, cut short so a hostile URL is not echoed whole.
+fn instance_of(req: &HttpRequest) -> String {
+    let full = match req.query_string() {
+        "" => req.path().to_owned(),
+        query => format!("{}?{}", req.path(), query),
+    };
+    full.chars().take(512).collect()
+}
+
+fn render(error: &Error, status: StatusCode, instance: &str, keep: &HeaderMap) -> HttpResponse {
+    let mut problem = match error.as_error::<ApiError>() {
+        Some(api_error) => {
+            if let ApiError::Store(cause) = api_error {
+                tracing::error!(error = ?cause, "request failed");
+            }
+            api_error.problem()
+        }
+        None => Problem::from_status(status, error.to_string()),
+    };
+    problem.instance = instance.to_owned();
+    let mut response = HttpResponse::build(status)
+        .content_type("application/problem+json")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(&problem);
+    for (name, value) in keep {
+        if name != header::CONTENT_TYPE
+            && name != header::CONTENT_LENGTH
+            && name != header::CACHE_CONTROL
+        {
+            response.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    response
+}
+
+/// CORS for a read-only public API: every GET and HEAD, from any origin, with the headers a
+/// client needs readable; a preflight is granted only for GET and HEAD, so no browser can be
+/// made to send a write.
+pub async fn cors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    if req.method() == Method::OPTIONS
+        && let Some(requested) = req.headers().get(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        if requested != "GET" && requested != "HEAD" {
+            return Ok(req.error_response(ApiError::PreflightRefused));
+        }
+        let mut preflight = HttpResponse::NoContent();
+        preflight
+            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+            .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, HEAD"))
+            .insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"));
+        if let Some(headers) = req.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+            preflight.insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, headers.clone()));
+        }
+        return Ok(req.into_response(preflight.finish()));
+    }
+    let readable = matches!(*req.method(), Method::GET | Method::HEAD);
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    if readable {
+        let headers = res.headers_mut();
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(EXPOSED_HEADERS),
+        );
+    }
+    Ok(res)
+}
+
+/// Routes a HEAD request as the GET it mirrors. actix-http remembers the request was HEAD
+/// and sends the headers (with the GET's length and validators) without the body.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
+}

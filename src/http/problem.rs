@@ -1,0 +1,162 @@
+//! Errors as RFC 9457 problem details.
+//!
+//! Handlers return [`ApiError`]; the middleware in [`super::middleware`] renders it (and any
+//! error actix raises itself) as `application/problem+json` with the request's path as
+//! `instance`. Use `BadParameter` for a query parameter, `NotFound` for an unknown resource;
+//! an unexpected failure (`Store`) is logged in full and answered with a generic 500.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::Violation;
+use crate::store::StoreError;
+
+/// Everything a route can answer instead of its resource.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("no route matches this path")]
+    NoRoute,
+    #[error("query parameter `{name}` {detail}")]
+    BadParameter { name: &'static str, detail: String },
+    #[error("the query string is longer than {0} bytes")]
+    QueryTooLong(usize),
+    #[error(
+        "a CORS preflight is granted for GET and HEAD only: this API takes no writes from browsers"
+    )]
+    PreflightRefused,
+    #[error("internal error")]
+    Store(#[from] StoreError),
+}
+
+/// A problem detail (RFC 9457), the body of every error response.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/bad-parameter",
+    "title": "Invalid query parameter",
+    "status": 400,
+    "detail": "query parameter `tier` must be one of: high_signal, helpful, skip",
+    "instance": "/v1/roadmaps/healthcare-ai-ml-engineer/certifications?tier=bogus",
+    "errors": [{"parameter": "tier", "detail": "must be one of: high_signal, helpful, skip"}]
+}))]
+pub struct Problem {
+    /// A URI reference naming the kind of problem; stable, so clients can branch on it.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// A short summary of the kind of problem.
+    pub title: &'static str,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request, in words.
+    pub detail: String,
+    /// The path (and query) of the request that failed.
+    pub instance: String,
+    /// Each thing wrong with the input, where there are several or they can be located.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemItem>,
+}
+
+/// One located error: a query `parameter` or a JSON `pointer` into the request body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProblemItem {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    pub detail: String,
+}
+
+impl From<Violation> for ProblemItem {
+    fn from(v: Violation) -> Self {
+        ProblemItem {
+            parameter: None,
+            pointer: Some(v.pointer),
+            detail: v.detail,
+        }
+    }
+}
+
+impl Problem {
+    /// A problem of an HTTP status that carries no more meaning than the status itself.
+    pub fn from_status(status: StatusCode, detail: String) -> Problem {
+        let (kind, title) = match status.as_u16() {
+            400 => ("/problems/bad-request", "Bad request"),
+            404 => ("/problems/not-found", "Not found"),
+            405 => ("/problems/method-not-allowed", "Method not allowed"),
+            406 => ("/problems/not-acceptable", "Not acceptable"),
+            403 => ("/problems/forbidden", "Forbidden"),
+            413 => ("/problems/payload-too-large", "Payload too large"),
+            414 => ("/problems/uri-too-long", "URI too long"),
+            415 => ("/problems/unsupported-media-type", "Unsupported media type"),
+            431 => (
+                "/problems/headers-too-large",
+                "Request header fields too large",
+            ),
+            s if s >= 500 => ("/problems/internal", "Internal server error"),
+            _ => ("about:blank", status.canonical_reason().unwrap_or("Error")),
+        };
+        Problem {
+            kind,
+            title,
+            status: status.as_u16(),
+            detail,
+            instance: String::new(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+impl ApiError {
+    pub fn not_found(what: impl Into<String>) -> ApiError {
+        ApiError::NotFound(what.into())
+    }
+
+    pub fn bad_parameter(name: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError::BadParameter {
+            name,
+            detail: detail.into(),
+        }
+    }
+
+    /// The problem this error is, without its `instance`, which the middleware fills in.
+    pub fn problem(&self) -> Problem {
+        let mut problem = Problem::from_status(self.status_code(), self.to_string());
+        match self {
+            ApiError::BadParameter { name, detail } => {
+                problem.kind = "/problems/bad-parameter";
+                problem.title = "Invalid query parameter";
+                problem.errors.push(ProblemItem {
+                    parameter: Some((*name).to_owned()),
+                    pointer: None,
+                    detail: detail.clone(),
+                });
+            }
+            ApiError::Store(_) => {
+                problem.detail =
+                    "The server could not answer this request; it has been logged.".to_owned();
+            }
+            _ => {}
+        }
+        problem
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::NotFound(_) | ApiError::NoRoute => StatusCode::NOT_FOUND,
+            ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
+            ApiError::QueryTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::PreflightRefused => StatusCode::FORBIDDEN,
+            ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The middleware replaces this body with the rendered problem.
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code()).finish()
+    }
+}

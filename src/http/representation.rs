@@ -1,0 +1,203 @@
+//! Cacheable JSON responses: a strong ETag per representation, `If-None-Match` answered with
+//! 304, `Cache-Control`, and gzip or brotli when the client accepts them.
+//!
+//! The ETag is a hash of the identity JSON bytes; a compressed body is another
+//! representation, so its ETag carries a suffix (`"…-gzip"`, `"…-br"`) and caches never mix
+//! them. Compression is done here rather than by a generic middleware so that the ETag and the
+//! encoding are chosen together.
+
+use std::io::Write;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+/// A list of items. `next_cursor` is the `cursor` for the next page, null on the last page
+/// (lists inside a roadmap are never paged, so theirs is always null).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    pub data: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T: ToSchema> Page<T> {
+    pub fn whole(data: Vec<T>) -> Page<T> {
+        Page {
+            data,
+            next_cursor: None,
+        }
+    }
+}
+
+/// How long shared caches may keep a response.
+#[derive(Debug, Clone, Copy)]
+pub enum CachePolicy<'a> {
+    /// Content: the configured `Cache-Control` (default
+    /// `public, max-age=60, stale-while-revalidate=600`).
+    Content(&'a str),
+    /// Health and errors: `no-store`.
+    NoStore,
+}
+
+impl CachePolicy<'_> {
+    fn header(&self) -> &str {
+        match self {
+            CachePolicy::Content(value) => value,
+            CachePolicy::NoStore => "no-store",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Identity,
+    Gzip,
+    Brotli,
+}
+
+impl Encoding {
+    fn suffix(self) -> &'static str {
+        match self {
+            Encoding::Identity => "",
+            Encoding::Gzip => "-gzip",
+            Encoding::Brotli => "-br",
+        }
+    }
+
+    /// The best coding the client accepts (brotli, then gzip), honouring `q=0`.
+    fn negotiate(req: &HttpRequest) -> Encoding {
+        let Some(accepted) = req
+            .headers()
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return Encoding::Identity;
+        };
+        let quality = |coding: &str| -> f32 {
+            let mut wildcard = None;
+            for item in accepted.split(',') {
+                let mut parts = item.split(';');
+                let name = parts.next().unwrap_or("").trim();
+                let q = parts
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_prefix("q=")
+                            .map(|q| q.trim().parse::<f32>().unwrap_or(0.0))
+                    })
+                    .unwrap_or(1.0);
+                if name.eq_ignore_ascii_case(coding) {
+                    return q;
+                }
+                if name == "*" {
+                    wildcard = Some(q);
+                }
+            }
+            wildcard.unwrap_or(0.0)
+        };
+        if quality("br") > 0.0 {
+            Encoding::Brotli
+        } else if quality("gzip") > 0.0 {
+            Encoding::Gzip
+        } else {
+            Encoding::Identity
+        }
+    }
+
+    fn encode(self, body: Vec<u8>) -> std::io::Result<Vec<u8>> {
+        match self {
+            Encoding::Identity => Ok(body),
+            Encoding::Gzip => {
+                let mut encoder =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                encoder.write_all(&body)?;
+                encoder.finish()
+            }
+            Encoding::Brotli => {
+                let mut out = Vec::new();
+                let params = brotli::enc::BrotliEncoderParams {
+                    quality: 5,
+                    ..Default::default()
+                };
+                brotli::BrotliCompress(&mut body.as_slice(), &mut out, &params)?;
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// The strong validator of some identity bytes: a hash of the content.
+pub fn content_hash(body: &[u8]) -> String {
+    hex::encode(&Sha256::digest(body)[..16])
+}
+
+/// True when an `If-None-Match` header names this ETag (weak comparison, as RFC 9110 asks).
+fn none_match(req: &HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .any(|list| {
+            list.split(',')
+                .map(|tag| tag.trim().trim_start_matches("W/"))
+                .any(|tag| tag == "*" || tag == etag)
+        })
+}
+
+/// Serializes `value` as the response's JSON body, honouring the request's validators and
+/// accepted encodings.
+pub fn json<T: Serialize>(req: &HttpRequest, value: &T, cache: CachePolicy<'_>) -> HttpResponse {
+    let body = match serde_json::to_vec(value) {
+        Ok(body) => body,
+        // Our types always serialize; this arm keeps a bug from becoming a panic.
+        Err(e) => {
+            tracing::error!(error = %e, "response failed to serialize");
+            return HttpResponse::InternalServerError().finish();
+        }
+    };
+    bytes(req, body, "application/json", cache)
+}
+
+/// Like [`json`], for a body already serialized.
+pub fn bytes(
+    req: &HttpRequest,
+    body: Vec<u8>,
+    content_type: &'static str,
+    cache: CachePolicy<'_>,
+) -> HttpResponse {
+    let encoding = Encoding::negotiate(req);
+    let etag = format!("\"{}{}\"", content_hash(&body), encoding.suffix());
+    let mut response = if none_match(req, &etag) {
+        HttpResponse::NotModified().finish()
+    } else {
+        match encoding.encode(body) {
+            Ok(encoded) => {
+                let mut response = HttpResponse::Ok().content_type(content_type).body(encoded);
+                if encoding != Encoding::Identity {
+                    let coding = if encoding == Encoding::Gzip {
+                        "gzip"
+                    } else {
+                        "br"
+                    };
+                    response
+                        .headers_mut()
+                        .insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+                }
+                response
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "compression failed");
+                return HttpResponse::InternalServerError().finish();
+            }
+        }
+    };
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(cache.header()) {
+        headers.insert(header::CACHE_CONTROL, value);
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    response
+}

@@ -1,0 +1,10 @@
+use clap::Parser;
+use roadmap_api::configuration::Cli;
+use roadmap_api::{commands, telemetry};
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    telemetry::init(cli.settings.log_format());
+    commands::run(cli).await
+}

@@ -1,0 +1,54 @@
+//! The API's own description: the OpenAPI document and the interactive docs page.
+
+use actix_web::web::Data;
+use actix_web::{HttpRequest, HttpResponse, get};
+use utoipa::OpenApi;
+
+use super::NotModified;
+use crate::http::{Problem, representation};
+
+/// The generated OpenAPI document, rendered once at start-up; byte-identical to the committed
+/// `openapi/openapi.json`.
+#[derive(Debug, Clone)]
+pub struct SpecDocument(pub Vec<u8>);
+
+/// The fixed parts of the spec; the paths and schemas are collected from the routes.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "roadmap-api",
+        description = "Career roadmaps for healthcare professionals moving into tech, as JSON.\n\n\
+            Every GET answers with a strong `ETag` and honours `If-None-Match` (304); responses \
+            are compressed with gzip or brotli when asked; CORS is open to every origin for GET \
+            and HEAD. Errors are `application/problem+json` (RFC 9457).",
+        license(name = "MIT")
+    ),
+    components(schemas(Problem)),
+    tags(
+        (name = "roadmaps", description = "The catalogue and whole roadmaps."),
+        (name = "learning path", description = "A roadmap's phases, topics, tracks and checkpoints."),
+        (name = "certifications", description = "Certifications by signal tier."),
+        (name = "projects", description = "Portfolio projects."),
+        (name = "sources", description = "What a roadmap cites."),
+        (name = "meta", description = "Health and the API description."),
+    )
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI 3 description of this API.
+#[utoipa::path(
+    tag = "meta",
+    responses(
+        (status = 200, description = "The OpenAPI document.", content_type = "application/json", body = Object),
+        NotModified,
+    )
+)]
+#[get("/openapi.json")]
+pub async fn openapi_json(req: HttpRequest, spec: Data<SpecDocument>) -> HttpResponse {
+    representation::bytes(
+        &req,
+        spec.0.clone(),
+        "application/json",
+        representation::CachePolicy::Content("public, max-age=300"),
+    )
+}
