@@ -1,0 +1,234 @@
+use std::io::Read;
+
+use reqwest::{StatusCode, header};
+
+use crate::helpers::{SLUG, spawn_app};
+
+fn etag(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .expect("ETag")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn every_get_has_a_strong_etag_and_answers_304() {
+    let app = spawn_app().await;
+    let paths = [
+        "/v1/roadmaps".to_owned(),
+        format!("/v1/roadmaps/{SLUG}"),
+        format!("/v1/roadmaps/{SLUG}/phases"),
+        format!("/v1/roadmaps/{SLUG}/phases/1"),
+        format!("/v1/roadmaps/{SLUG}/certifications?tier=skip"),
+        format!("/v1/roadmaps/{SLUG}/projects"),
+        format!("/v1/roadmaps/{SLUG}/projects/2"),
+        format!("/v1/roadmaps/{SLUG}/sources"),
+        "/openapi.json".to_owned(),
+    ];
+    for path in paths {
+        let first = app.get(&path).await;
+        assert_eq!(first.status(), StatusCode::OK, "{path}");
+        let tag = etag(&first);
+        assert!(
+            tag.starts_with('"') && tag.ends_with('"') && !tag.starts_with("W/"),
+            "{path}: {tag}"
+        );
+        let revalidated = app.get_with(&path, "If-None-Match", &tag).await;
+        assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED, "{path}");
+        assert_eq!(etag(&revalidated), tag);
+        let listed = app
+            .get_with(&path, "If-None-Match", &format!("\"other\", {tag}"))
+            .await;
+        assert_eq!(listed.status(), StatusCode::NOT_MODIFIED, "{path}");
+        let stale = app
+            .get_with(&path, "If-None-Match", "\"not-the-tag\"")
+            .await;
+        assert_eq!(stale.status(), StatusCode::OK, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn content_is_cacheable_and_health_is_not() {
+    let app = spawn_app().await;
+    let content = app.get(&format!("/v1/roadmaps/{SLUG}")).await;
+    assert_eq!(
+        content
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok()),
+        Some("public, max-age=60, stale-while-revalidate=600")
+    );
+    for path in ["/healthz", "/readyz"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response
+                .headers()
+                .get(header::CACHE_CONTROL)
+                .and_then(|v| v.to_str().ok()),
+            Some("no-store")
+        );
+        let body: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(body["status"], "ok");
+    }
+}
+
+#[tokio::test]
+async fn compressed_bodies_decode_to_the_same_json_under_their_own_etag() {
+    let app = spawn_app().await;
+    let path = format!("/v1/roadmaps/{SLUG}");
+    let plain = app.get(&path).await;
+    let plain_tag = etag(&plain);
+    let plain_body = plain.bytes().await.expect("body");
+
+    let gzip = app.get_with(&path, "Accept-Encoding", "gzip").await;
+    assert_eq!(
+        gzip.headers()
+            .get(header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+    assert_eq!(
+        gzip.headers()
+            .get(header::VARY)
+            .and_then(|v| v.to_str().ok()),
+        Some("Accept-Encoding")
+    );
+    let gzip_tag = etag(&gzip);
+    let mut decoded = Vec::new();
+    flate2::read::GzDecoder::new(&gzip.bytes().await.expect("body")[..])
+        .read_to_end(&mut decoded)
+        .expect("gunzip");
+    assert_eq!(decoded, plain_body);
+
+    let br = app.get_with(&path, "Accept-Encoding", "gzip, br").await;
+    assert_eq!(
+        br.headers()
+            .get(header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok()),
+        Some("br")
+    );
+    let br_tag = etag(&br);
+    let mut decoded = Vec::new();
+    brotli::Decompressor::new(&br.bytes().await.expect("body")[..], 4096)
+        .read_to_end(&mut decoded)
+        .expect("unbrotli");
+    assert_eq!(decoded, plain_body);
+
+    assert_ne!(plain_tag, gzip_tag);
+    assert_ne!(plain_tag, br_tag);
+    assert_ne!(gzip_tag, br_tag);
+
+    let refused = app
+        .get_with(&path, "Accept-Encoding", "br;q=0, gzip;q=0")
+        .await;
+    assert!(refused.headers().get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(etag(&refused), plain_tag);
+}
+
+#[tokio::test]
+async fn cors_is_open_for_reads_and_closed_for_writes() {
+    let app = spawn_app().await;
+    let path = format!("/v1/roadmaps/{SLUG}");
+    let read = app
+        .get_with(&path, "Origin", "https://partner.example")
+        .await;
+    assert_eq!(
+        read.headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("*")
+    );
+    let exposed = read
+        .headers()
+        .get("access-control-expose-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    for name in ["ETag", "Link", "Location", "X-Request-Id"] {
+        assert!(exposed.contains(name), "{exposed}");
+    }
+
+    let preflight = |method: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}{}", app.address, path))
+            .header("Origin", "https://partner.example")
+            .header("Access-Control-Request-Method", method)
+            .header("Access-Control-Request-Headers", "if-none-match")
+            .send()
+    };
+    let granted = preflight("GET").await.expect("sent");
+    assert_eq!(granted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        granted
+            .headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("*")
+    );
+    assert_eq!(
+        granted
+            .headers()
+            .get("access-control-allow-methods")
+            .and_then(|v| v.to_str().ok()),
+        Some("GET, HEAD")
+    );
+    for method in ["PUT", "DELETE", "POST"] {
+        let refused = preflight(method).await.expect("sent");
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{method}");
+        assert!(
+            refused
+                .headers()
+                .get("access-control-allow-methods")
+                .is_none()
+        );
+    }
+}
+
+#[tokio::test]
+async fn request_ids_are_echoed_or_made() {
+    let app = spawn_app().await;
+    let echoed = app.get_with("/healthz", "X-Request-Id", "abc-123").await;
+    assert_eq!(
+        echoed
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("abc-123")
+    );
+    let made = app.get("/v1/roadmaps/nope").await;
+    let id = made
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("an id");
+    assert_eq!(id.len(), 36, "{id}");
+    let bad = app
+        .get_with("/healthz", "X-Request-Id", &"x".repeat(500))
+        .await;
+    assert_ne!(
+        bad.headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("x".repeat(500).as_str())
+    );
+}
+
+#[tokio::test]
+async fn head_mirrors_get_without_a_body() {
+    let app = spawn_app().await;
+    let path = format!("{}/v1/roadmaps/{SLUG}", app.address);
+    let get = app.client.get(&path).send().await.expect("sent");
+    let head = app.client.head(&path).send().await.expect("sent");
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(
+        head.headers().get(header::ETAG),
+        get.headers().get(header::ETAG)
+    );
+    assert_eq!(
+        head.headers().get(header::CONTENT_LENGTH),
+        get.headers().get(header::CONTENT_LENGTH)
+    );
+    assert!(head.bytes().await.expect("body").is_empty());
+}

@@ -1,0 +1,108 @@
+use reqwest::StatusCode;
+
+use crate::helpers::{SLUG, problem, spawn_app};
+
+#[tokio::test]
+async fn bad_parameters_are_400_problems_naming_the_parameter() {
+    let app = spawn_app().await;
+    let cases = [
+        ("/v1/roadmaps?limit=0", "limit"),
+        ("/v1/roadmaps?limit=101", "limit"),
+        ("/v1/roadmaps?limit=abc", "limit"),
+        ("/v1/roadmaps?limit=1.5", "limit"),
+        ("/v1/roadmaps?limit=-1", "limit"),
+        ("/v1/roadmaps?limit=1&limit=2", "limit"),
+        ("/v1/roadmaps?difficulty=extreme", "difficulty"),
+        ("/v1/roadmaps?max_months=x", "max_months"),
+        ("/v1/roadmaps?max_months=99999999999", "max_months"),
+        ("/v1/roadmaps?cursor=forged", "cursor"),
+        ("/v1/roadmaps?cursor=djE6Tk9U", "cursor"),
+        (
+            "/v1/roadmaps/healthcare-ai-ml-engineer/certifications?tier=bogus",
+            "tier",
+        ),
+        (
+            "/v1/roadmaps/healthcare-ai-ml-engineer/certifications?tier=",
+            "tier",
+        ),
+        (
+            "/v1/roadmaps/healthcare-ai-ml-engineer/certifications?tier=%FF",
+            "tier",
+        ),
+    ];
+    for (path, parameter) in cases {
+        let body = problem(app.get(path).await, StatusCode::BAD_REQUEST).await;
+        assert_eq!(body["type"], "/problems/bad-parameter", "{path}");
+        assert_eq!(body["errors"][0]["parameter"], parameter, "{path}");
+        let detail = body["detail"].as_str().expect("detail");
+        assert!(
+            detail.contains(&format!("`{parameter}`")),
+            "{path}: {detail}"
+        );
+        assert_eq!(body["instance"], path, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_routes_are_404_problems() {
+    let app = spawn_app().await;
+    for path in [
+        "/",
+        "/v1",
+        "/v2/roadmaps",
+        "/v1/roadmaps/x/y/z/w",
+        "/%00",
+        "/v1/roadmaps/%ZZ",
+    ] {
+        problem(app.get(path).await, StatusCode::NOT_FOUND).await;
+    }
+}
+
+#[tokio::test]
+async fn an_overlong_query_is_414() {
+    let app = spawn_app().await;
+    let path = format!("/v1/roadmaps?q={}", "a".repeat(3000));
+    let body = problem(app.get(&path).await, StatusCode::URI_TOO_LONG).await;
+    assert!(body["instance"].as_str().is_some_and(|i| i.len() <= 512));
+}
+
+#[tokio::test]
+async fn unknown_parameters_are_ignored() {
+    let app = spawn_app().await;
+    let body = app
+        .get_json("/v1/roadmaps?utm_source=newsletter&_=123")
+        .await;
+    assert_eq!(body["data"].as_array().map(Vec::len), Some(1));
+    let body = app
+        .get_json(&format!("/v1/roadmaps/{SLUG}/phases?x=1"))
+        .await;
+    assert_eq!(body["data"].as_array().map(Vec::len), Some(3));
+}
+
+#[tokio::test]
+async fn no_input_produces_a_server_error() {
+    let app = spawn_app().await;
+    let hostile = [
+        "/v1/roadmaps?limit=%00",
+        "/v1/roadmaps?cursor=%F0%9F%92%A9",
+        "/v1/roadmaps?difficulty=%E2%80%AE",
+        "/v1/roadmaps/%F0%9F%A7%A0",
+        "/v1/roadmaps/healthcare-ai-ml-engineer/phases/%20",
+        "/v1/roadmaps/healthcare-ai-ml-engineer/projects/1e3",
+        "/v1/roadmaps/healthcare-ai-ml-engineer/certifications?tier=HIGH_SIGNAL",
+        "/v1/roadmaps?max_months=%2B5",
+    ];
+    for path in hostile {
+        let response = app.get(path).await;
+        assert!(
+            response.status().is_client_error(),
+            "{path}: {}",
+            response.status()
+        );
+        assert_eq!(
+            crate::helpers::content_type(&response),
+            "application/problem+json",
+            "{path}"
+        );
+    }
+}

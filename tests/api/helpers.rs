@@ -1,0 +1,121 @@
+use std::path::PathBuf;
+use std::sync::Once;
+
+use reqwest::{Response, StatusCode, header};
+use roadmap_api::configuration::{DEFAULT_CACHE_CONTROL, LogFormat, Settings};
+use roadmap_api::startup::Application;
+use serde_json::Value;
+use tempfile::TempDir;
+
+pub const SLUG: &str = "healthcare-ai-ml-engineer";
+
+static TRACING: Once = Once::new();
+
+/// A running application and a client for it. The database lives as long as this value.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database: PathBuf,
+    _dir: TempDir,
+}
+
+/// Settings for a fresh database in a new temporary folder, on a free port.
+pub fn test_settings(dir: &TempDir) -> Settings {
+    Settings {
+        bind: "127.0.0.1:0".to_owned(),
+        database: dir.path().join("roadmap.db"),
+        read_only: false,
+        public_url: None,
+        log_format: Some(LogFormat::Json),
+        cache_control: DEFAULT_CACHE_CONTROL.to_owned(),
+    }
+}
+
+/// Starts the app on a fresh database, filled with the bundled content as on first start.
+/// Logs stay quiet unless `TEST_LOG` is set.
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    spawn_with(test_settings(&dir), dir).await
+}
+
+pub async fn spawn_with(settings: Settings, dir: TempDir) -> TestApp {
+    if std::env::var_os("TEST_LOG").is_some() {
+        TRACING.call_once(|| roadmap_api::telemetry::init(LogFormat::Pretty));
+    }
+    let app = Application::build(&settings).await.expect("the app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        database: settings.database,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn get_with(&self, path: &str, name: &str, value: &str) -> Response {
+        self.client
+            .get(format!("{}{}", self.address, path))
+            .header(name, value)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// GETs a path that must answer 200 with JSON, and returns the JSON.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        assert_eq!(content_type(&response), "application/json", "GET {path}");
+        response.json().await.expect("JSON body")
+    }
+}
+
+pub fn content_type(response: &Response) -> String {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Asserts the response is a problem+json of this status and returns the problem.
+pub async fn problem(response: Response, status: StatusCode) -> Value {
+    assert_eq!(response.status(), status, "{:?}", response.url().as_str());
+    assert_eq!(content_type(&response), "application/problem+json");
+    let cache = response
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    assert_eq!(cache.as_deref(), Some("no-store"));
+    let body: Value = response.json().await.expect("problem body");
+    assert_eq!(body["status"], status.as_u16());
+    for field in ["type", "title", "detail", "instance"] {
+        assert!(body[field].is_string(), "problem lacks `{field}`: {body}");
+    }
+    body
+}
+
+/// The bundled document, as shipped in `content/`.
+pub fn bundled_document() -> Value {
+    let text = std::fs::read_to_string(format!(
+        "{}/content/roadmaps/{SLUG}.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("bundled content");
+    serde_json::from_str(&text).expect("bundled content is JSON")
+}

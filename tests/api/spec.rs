@@ -1,0 +1,94 @@
+use reqwest::{StatusCode, header};
+
+use crate::helpers::spawn_app;
+
+const COMMITTED: &str = include_str!("../../openapi/openapi.json");
+
+#[test]
+fn committed_spec_matches_the_code() {
+    assert!(
+        roadmap_api::startup::openapi_document() == COMMITTED,
+        "openapi/openapi.json is stale: refresh it with `cargo run -- openapi > openapi/openapi.json`"
+    );
+}
+
+#[tokio::test]
+async fn served_spec_is_the_committed_file() {
+    let app = spawn_app().await;
+    let response = app.get("/openapi.json").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.text().await.expect("body"), COMMITTED);
+}
+
+#[test]
+fn spec_describes_every_route_with_errors_and_examples() {
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).expect("JSON");
+    let paths = spec["paths"].as_object().expect("paths");
+    for route in [
+        "/v1/roadmaps",
+        "/v1/roadmaps/{slug}",
+        "/v1/roadmaps/{slug}/phases",
+        "/v1/roadmaps/{slug}/phases/{number}",
+        "/v1/roadmaps/{slug}/certifications",
+        "/v1/roadmaps/{slug}/projects",
+        "/v1/roadmaps/{slug}/projects/{number}",
+        "/v1/roadmaps/{slug}/sources",
+        "/healthz",
+        "/readyz",
+        "/openapi.json",
+    ] {
+        let get = &paths[route]["get"];
+        assert!(
+            get["description"].is_string() || get["summary"].is_string(),
+            "{route} is undocumented"
+        );
+        assert!(get["responses"]["200"].is_object(), "{route}");
+        if route.contains("{slug}") {
+            let not_found = &get["responses"]["404"]["content"]["application/problem+json"];
+            assert!(not_found.is_object(), "{route} lacks its 404 problem");
+        }
+    }
+    let tier = &paths["/v1/roadmaps/{slug}/certifications"]["get"]["responses"]["400"];
+    assert!(tier["content"]["application/problem+json"].is_object());
+    assert!(spec["components"]["schemas"]["Problem"]["example"].is_object());
+}
+
+#[tokio::test]
+async fn docs_are_served_from_the_binary() {
+    let app = spawn_app().await;
+    let redirect = app.get("/docs").await;
+    assert_eq!(redirect.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(
+        redirect
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok()),
+        Some("/docs/")
+    );
+    let page = app.get("/docs/").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("swagger-ui"));
+    assert!(
+        !html.contains("https://"),
+        "the docs page must not load anything from elsewhere"
+    );
+    let config = app
+        .get("/docs/swagger-initializer.js")
+        .await
+        .text()
+        .await
+        .expect("js");
+    assert!(config.contains("/openapi.json"), "{config}");
+    for asset in [
+        "swagger-ui.css",
+        "swagger-ui-bundle.js",
+        "swagger-ui-standalone-preset.js",
+    ] {
+        assert_eq!(
+            app.get(&format!("/docs/{asset}")).await.status(),
+            StatusCode::OK,
+            "{asset}"
+        );
+    }
+}
