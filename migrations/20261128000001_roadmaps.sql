@@ -12,6 +12,8 @@
 -- * Lists of plain strings that are only ever read with their owner (employer examples, a
 --   track's focus/datasets/tools, a move's steps) are JSON arrays in one column; lists that
 --   are queried across roadmaps (project stack and datasets, sources) are tables.
+-- * Indexes named for a cross-roadmap filter (tier, cost, hours, stack, dataset) serve the
+--   queries across the collection that scripts make.
 -- * Deleting a roadmap cascades to everything it owns; certifications and sources are shared
 --   entities and outlive it.
 
@@ -58,9 +60,11 @@ create index roadmaps_timeline on roadmaps (timeline_max, slug);
 create table regional_hubs (
     roadmap_id integer not null references roadmaps (id) on delete cascade,
     position integer not null,
+    key text not null,
     name text not null,
     note text,
-    primary key (roadmap_id, position)
+    primary key (roadmap_id, position),
+    unique (roadmap_id, key)
 ) without rowid;
 
 create table employers (
@@ -200,7 +204,8 @@ create table projects (
 
 create index projects_hours on projects (hours_max);
 
--- Stack and dataset names match case-insensitively (`pytorch` finds PyTorch).
+-- Stack and dataset names are matched case-insensitively (`pytorch` finds PyTorch), hence
+-- the nocase indexes.
 create table project_stack (
     project_id integer not null references projects (id) on delete cascade,
     position integer not null,
@@ -273,4 +278,12 @@ create table source_citations (
     position integer not null,
     pointer text not null,
     primary key (roadmap_source_id, position)
+) without rowid;
+
+-- Facts about the database itself, such as whether the bundled content was loaded into it.
+-- Seeding writes its marker in the same transaction as the content, so a first start that
+-- fails half-way is retried in full on the next start.
+create table meta (
+    name text primary key,
+    value text not null
 ) without rowid;

@@ -20,7 +20,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             prepare_store(&settings).await?.close().await;
         }
         Command::Openapi => {
-            std::io::stdout().write_all(openapi_document().as_bytes())?;
+            std::io::stdout().write_all(openapi_document()?.as_bytes())?;
         }
         Command::Healthcheck => healthcheck(&settings.bind)?,
         Command::Import { path } => {
@@ -39,6 +39,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::Export { slug, out } => {
+            anyhow::ensure!(
+                settings.database.exists(),
+                "there is no database at {}: nothing to export",
+                settings.database.display()
+            );
             let store = prepare_store(&settings).await?;
             let single = slug.is_some() && out.is_none();
             let slugs = match slug {
@@ -71,14 +76,14 @@ fn export(
             std::fs::create_dir_all(dir)?;
             for roadmap in roadmaps {
                 let path = dir.join(format!("{}.json", roadmap.slug));
-                std::fs::write(&path, content::to_document_text(roadmap))
+                std::fs::write(&path, content::to_document_text(roadmap)?)
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
         }
         None if single => {
-            std::io::stdout().write_all(content::to_document_text(&roadmaps[0]).as_bytes())?
+            std::io::stdout().write_all(content::to_document_text(&roadmaps[0])?.as_bytes())?
         }
-        None => std::io::stdout().write_all(content::to_document_text(&roadmaps).as_bytes())?,
+        None => std::io::stdout().write_all(content::to_document_text(&roadmaps)?.as_bytes())?,
     }
     Ok(())
 }

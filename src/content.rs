@@ -88,10 +88,10 @@ fn read_file(path: &Path) -> Result<Vec<Roadmap>, ContentError> {
 }
 
 /// A document as `export` writes it and `content/` stores it: pretty JSON with a final newline.
-pub fn to_document_text<T: serde::Serialize>(value: &T) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+pub fn to_document_text<T: serde::Serialize>(value: &T) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(value)?;
     text.push('\n');
-    text
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -108,11 +108,8 @@ mod tests {
     fn bundled_documents_are_in_canonical_form() {
         for (name, text) in BUNDLED {
             let roadmap = Roadmap::parse(text.as_bytes()).expect("parses");
-            assert_eq!(
-                &to_document_text(&roadmap),
-                text,
-                "{name} is not as `export` writes it"
-            );
+            let canonical = to_document_text(&roadmap).expect("serializes");
+            assert_eq!(&canonical, text, "{name} is not as `export` writes it");
         }
     }
 }

@@ -14,9 +14,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::configuration::Settings;
-use crate::http::{ApiError, middleware};
+use crate::http::middleware;
 use crate::routes::docs::{ApiDoc, SpecDocument};
-use crate::routes::{self, AppState};
+use crate::routes::{self, AppState, KnownPaths};
 use crate::store::Store;
 
 /// A server bound to its port, not yet running.
@@ -38,7 +38,9 @@ impl Application {
             cache_control: settings.cache_control.clone(),
             public_url: settings.public_url.clone(),
         };
-        let spec = SpecDocument(openapi_document().into_bytes());
+        let spec = openapi_spec();
+        let known_paths = KnownPaths::from_spec(&spec);
+        let spec = SpecDocument(render_spec(&spec)?.into_bytes());
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
@@ -46,6 +48,7 @@ impl Application {
                 .split_for_parts();
             app.app_data(Data::new(state.clone()))
                 .app_data(Data::new(spec.clone()))
+                .app_data(Data::new(known_paths.clone()))
                 .service(
                     SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new(["/openapi.json"])),
                 )
@@ -57,10 +60,9 @@ impl Application {
                             .finish()
                     }),
                 )
-                .default_service(web::to(|| async {
-                    Err::<HttpResponse, _>(ApiError::NoRoute)
-                }))
+                .default_service(web::to(routes::fallback))
                 .wrap(from_fn(middleware::head_as_get))
+                .wrap(from_fn(middleware::docs_validators))
                 .wrap(from_fn(middleware::cors))
                 .wrap(from_fn(middleware::problems))
                 .wrap(from_fn(middleware::request_context))
@@ -103,22 +105,31 @@ fn register_routes(cfg: &mut ServiceConfig) {
         .service(routes::docs::openapi_json);
 }
 
-/// The OpenAPI document generated from the code, as served at `/openapi.json` and committed
-/// as `openapi/openapi.json`: pretty JSON with a final newline.
-pub fn openapi_document() -> String {
+/// The OpenAPI description generated from the code.
+pub fn openapi_spec() -> utoipa::openapi::OpenApi {
     let (_, spec) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(register_routes)
         .split_for_parts();
-    let mut text = spec.to_pretty_json().unwrap_or_default();
-    text.push('\n');
-    text
+    spec
 }
 
-/// Opens the database for `serve`. A new database is created, migrated and filled with the
-/// bundled roadmaps; an existing one is migrated forward and its content left as it is. In
-/// read-only mode the database must exist and be fully migrated.
+/// The spec as served at `/openapi.json` and committed as `openapi/openapi.json`: pretty JSON
+/// with a final newline.
+pub fn openapi_document() -> Result<String, serde_json::Error> {
+    render_spec(&openapi_spec())
+}
+
+fn render_spec(spec: &utoipa::openapi::OpenApi) -> Result<String, serde_json::Error> {
+    let mut text = spec.to_pretty_json()?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Opens the database as every command does. A new database is created, migrated and filled
+/// with the bundled roadmaps; an existing one is migrated forward and its content left as it
+/// is. In read-only mode the database must exist and be fully migrated.
 pub async fn prepare_store(settings: &Settings) -> anyhow::Result<Store> {
     let path = &settings.database;
     if settings.read_only {

@@ -90,7 +90,7 @@ pub struct WorkSetting {
     /// Share of roles that are on-site, in percent.
     pub onsite_percent: Range,
     /// The page's qualification of the remote share, if any.
-    #[schema(example = "especially at health tech startups")]
+    #[schema(required = true, example = "especially at health tech startups")]
     pub remote_note: Option<String>,
     pub regional_hubs: Vec<RegionalHub>,
 }
@@ -99,10 +99,11 @@ pub struct WorkSetting {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegionalHub {
+    pub key: Slug,
     #[schema(example = "UK")]
     pub name: String,
     /// The page's parenthesis after the name, if any.
-    #[schema(example = "NHS digitalization initiatives")]
+    #[schema(required = true, example = "NHS digitalization initiatives")]
     pub note: Option<String>,
 }
 
@@ -166,7 +167,7 @@ pub struct LearningPath {
 pub struct Phase {
     pub key: Slug,
     /// Position in the path, from 1.
-    #[schema(example = 1)]
+    #[schema(minimum = 1, example = 1)]
     pub number: u32,
     #[schema(example = "Foundation")]
     pub title: String,
@@ -195,7 +196,7 @@ pub struct TopicGroup {
     pub label: String,
     pub months: Range,
     /// The group's heading, where the page gives one.
-    #[schema(example = "Machine Learning Fundamentals")]
+    #[schema(required = true, example = "Machine Learning Fundamentals")]
     pub title: Option<String>,
     pub topics: Vec<Topic>,
 }
@@ -247,9 +248,13 @@ pub struct CertificationRating {
     pub tier: Tier,
     pub certification: Certification,
     /// The page's timeline wording; null where the page prints "N/A".
-    #[schema(example = "2 to 3 months study, 35 to 50% of job postings")]
+    #[schema(
+        required = true,
+        example = "2 to 3 months study, 35 to 50% of job postings"
+    )]
     pub timeline_text: Option<String>,
     /// Share of this role's job postings that ask for it, in percent, where the page says.
+    #[schema(required = true)]
     pub job_posting_share_percent: Option<Range>,
     #[schema(example = "Many healthcare organizations use AWS and SageMaker")]
     pub note: String,
@@ -265,10 +270,11 @@ pub struct Certification {
     #[schema(example = "AWS Certified Machine Learning, Specialty")]
     pub name: String,
     /// How often it must be renewed; null where the page prints "N/A".
-    #[schema(example = "Annual")]
+    #[schema(required = true, example = "Annual")]
     pub renewal: Option<String>,
     pub cost: Cost,
     /// Study time, in months, where the page gives it.
+    #[schema(required = true)]
     pub study_months: Option<Range>,
 }
 
@@ -278,6 +284,7 @@ pub struct Certification {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"amount_usd": 300, "text": "$300 exam"}))]
 pub struct Cost {
+    #[schema(required = true)]
     pub amount_usd: Option<u32>,
     pub text: String,
 }
@@ -288,7 +295,7 @@ pub struct Cost {
 pub struct Project {
     pub key: Slug,
     /// Position in the list, from 1.
-    #[schema(example = 1)]
+    #[schema(minimum = 1, example = 1)]
     pub number: u32,
     #[schema(example = "Hospital Readmission Prediction")]
     pub title: String,
@@ -302,6 +309,7 @@ pub struct Project {
     #[schema(example = json!(["UCI Diabetes Readmission"]))]
     pub datasets: Vec<String>,
     /// The page's "Dataset:" wording; null where the project has none.
+    #[schema(required = true)]
     pub dataset_text: Option<String>,
     /// "Your Clinical Advantage" for this project.
     pub clinical_advantage: String,
@@ -312,6 +320,7 @@ pub struct Project {
 #[serde(deny_unknown_fields)]
 pub struct TransitionStories {
     pub items: Vec<TransitionStory>,
+    #[schema(required = true)]
     pub note: Option<String>,
 }
 
@@ -322,6 +331,7 @@ pub struct TransitionStory {
     pub key: Slug,
     pub title: String,
     pub summary: String,
+    #[schema(required = true)]
     pub url: Option<String>,
 }
 
@@ -329,7 +339,7 @@ pub struct TransitionStory {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FirstMoves {
-    #[schema(example = "Start this week. No prerequisites.")]
+    #[schema(required = true, example = "Start this week. No prerequisites.")]
     pub note: Option<String>,
     pub items: Vec<Move>,
 }
@@ -340,6 +350,7 @@ pub struct FirstMoves {
 pub struct Move {
     pub key: Slug,
     /// Position, from 1.
+    #[schema(minimum = 1, example = 1)]
     pub number: u32,
     #[schema(example = "Map your clinical superpower")]
     pub title: String,
@@ -355,6 +366,7 @@ pub struct Move {
 pub struct TimeEstimate {
     pub hours: Range,
     /// The unit of a rate (`week` for "per week"); null for a total.
+    #[schema(required = true)]
     pub per: Option<String>,
     /// The page's wording.
     pub text: String,
@@ -364,8 +376,10 @@ pub struct TimeEstimate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sources {
-    /// How many sources the page says it has ("Sources (16)"); the page does not list them,
-    /// so `items` holds the references its text makes.
+    /// How many sources the page says it has ("Sources (16)"). The page does not list them,
+    /// so `items` holds the references its text makes (figures, publications, courses,
+    /// datasets, tools), which need not number the same.
+    #[schema(required = true)]
     pub declared_count: Option<u32>,
     pub items: Vec<SourceRef>,
 }
@@ -377,11 +391,16 @@ pub struct SourceRef {
     pub key: Slug,
     /// Global identifier: the URL of `/v1/sources/{slug}`.
     pub slug: Slug,
+    /// The source's name: the page's own where it names the source, otherwise a short
+    /// factual name of ours for what the text refers to ("BLS employment projections").
     #[schema(example = "Google ML Crash Course")]
     pub title: String,
     pub kind: SourceKind,
     /// Only where the page gives the address.
-    #[schema(example = "https://developers.google.com/machine-learning/crash-course")]
+    #[schema(
+        required = true,
+        example = "https://developers.google.com/machine-learning/crash-course"
+    )]
     pub url: Option<String>,
     /// JSON Pointers (RFC 6901) to the strings in this document that cite the source.
     #[schema(example = json!(["/first_moves/items/2/steps/0"]))]

@@ -5,7 +5,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
 
 /// The longest slug or key accepted, so that URLs and keys stay readable.
 pub const MAX_SLUG_LEN: usize = 64;
@@ -14,10 +16,30 @@ pub const MAX_SLUG_LEN: usize = 64;
 /// words, 1 to 64 characters (`healthcare-ai-ml-engineer`). Roadmaps, certifications and sources
 /// are addressed by one in their URL; every item inside a roadmap carries one as its `key`,
 /// unique within that roadmap and stable across edits, so clients can store progress against it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-#[schema(value_type = String, example = "healthcare-ai-ml-engineer")]
 pub struct Slug(String);
+
+/// The pattern every slug and key matches.
+pub const SLUG_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
+impl PartialSchema for Slug {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "A lowercase kebab-case identifier (a-z, 0-9, single hyphens between words), \
+                 1 to 64 characters: a URL slug or an item's stable `key`.",
+            ))
+            .pattern(Some(SLUG_PATTERN))
+            .min_length(Some(1))
+            .max_length(Some(MAX_SLUG_LEN))
+            .examples(["healthcare-ai-ml-engineer"])
+            .into()
+    }
+}
+
+impl ToSchema for Slug {}
 
 /// Why a string is not a [`Slug`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -178,6 +178,9 @@ impl Roadmap {
     fn keys<'a>(&'a self) -> Vec<(String, &'a str)> {
         let mut keys: Vec<(String, &str)> = Vec::new();
         let mut add = |pointer: String, key: &'a Slug| keys.push((pointer, key.as_str()));
+        for (i, h) in self.work_setting.regional_hubs.iter().enumerate() {
+            add(format!("/work_setting/regional_hubs/{i}/key"), &h.key);
+        }
         for (i, e) in self.employers.iter().enumerate() {
             add(format!("/employers/{i}/key"), &e.key);
         }
@@ -264,4 +267,105 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
             Segment::Unknown => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn bundled() -> Value {
+        serde_json::from_str(crate::content::BUNDLED[0].1).expect("bundled content is JSON")
+    }
+
+    /// The violations of the bundled document after `edit`.
+    fn violations_after(edit: impl FnOnce(&mut Value)) -> Vec<Violation> {
+        let mut document = bundled();
+        edit(&mut document);
+        match Roadmap::parse(document.to_string().as_bytes()) {
+            Ok(_) => Vec::new(),
+            Err(DocumentError::Invalid(found)) => found,
+            Err(other) => panic!("unexpected {other}"),
+        }
+    }
+
+    fn pointers(found: &[Violation]) -> Vec<&str> {
+        found.iter().map(|v| v.pointer.as_str()).collect()
+    }
+
+    #[test]
+    fn the_bundled_document_is_valid() {
+        assert_eq!(violations_after(|_| {}), Vec::new());
+    }
+
+    #[test]
+    fn type_errors_are_located() {
+        let found = violations_after(|d| d["projects"][2]["hours"] = json!({"min": 45, "max": 35}));
+        assert_eq!(pointers(&found), ["/projects/2/hours"]);
+        let found = violations_after(|d| d["certifications"]["items"][0]["tier"] = json!("gold"));
+        assert_eq!(pointers(&found), ["/certifications/items/0/tier"]);
+        let found = violations_after(|d| d["typo_field"] = json!(1));
+        assert!(found[0].detail.contains("typo_field"), "{found:?}");
+        let found =
+            violations_after(|d| d["learning_path"]["phases"][0]["key"] = json!("Not A Key"));
+        assert_eq!(pointers(&found), ["/learning_path/phases/0/key"]);
+    }
+
+    #[test]
+    fn keys_are_unique_across_the_document() {
+        let found =
+            violations_after(|d| d["projects"][1]["key"] = d["employers"][0]["key"].clone());
+        assert_eq!(pointers(&found), ["/projects/1/key"]);
+    }
+
+    #[test]
+    fn numbers_run_from_one_in_order() {
+        let found = violations_after(|d| d["projects"][3]["number"] = json!(7));
+        assert_eq!(pointers(&found), ["/projects/3/number"]);
+        let found = violations_after(|d| {
+            d["first_moves"]["items"][0]["number"] = json!(2);
+            d["first_moves"]["items"][1]["number"] = json!(1);
+        });
+        assert_eq!(
+            pointers(&found),
+            ["/first_moves/items/0/number", "/first_moves/items/1/number"]
+        );
+    }
+
+    #[test]
+    fn percentages_citations_and_urls_are_checked() {
+        let found = violations_after(|d| {
+            d["work_setting"]["remote_percent"] = json!({"min": 90, "max": 140})
+        });
+        assert_eq!(pointers(&found), ["/work_setting/remote_percent"]);
+        let found =
+            violations_after(|d| d["sources"]["items"][0]["cited_in"][0] = json!("/nowhere"));
+        assert_eq!(pointers(&found), ["/sources/items/0/cited_in/0"]);
+        let found =
+            violations_after(|d| d["sources"]["items"][0]["url"] = json!("javascript:alert(1)"));
+        assert_eq!(pointers(&found), ["/sources/items/0/url"]);
+        let found = violations_after(|d| {
+            d["sources"]["items"][1]["slug"] = d["sources"]["items"][0]["slug"].clone()
+        });
+        assert_eq!(pointers(&found), ["/sources/items/1/slug"]);
+    }
+
+    #[test]
+    fn empty_and_overlong_text_is_refused() {
+        let found = violations_after(|d| d["summary"] = json!("  "));
+        assert_eq!(pointers(&found), ["/summary"]);
+        let found = violations_after(|d| {
+            d["projects"][0]["stack"][1] = json!("x".repeat(MAX_TEXT_LEN + 1))
+        });
+        assert_eq!(pointers(&found), ["/projects/0/stack/1"]);
+    }
+
+    #[test]
+    fn malformed_json_is_its_own_error() {
+        assert!(matches!(
+            Roadmap::parse(b"{ nope"),
+            Err(DocumentError::Malformed(_))
+        ));
+    }
 }

@@ -12,6 +12,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpRequest, HttpResponse};
 use tracing::Instrument;
 
+use super::representation::{CachePolicy, bytes};
 use super::{ApiError, Problem};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -92,8 +93,8 @@ fn instance_of(req: &HttpRequest) -> String {
 fn render(error: &Error, status: StatusCode, instance: &str, keep: &HeaderMap) -> HttpResponse {
     let mut problem = match error.as_error::<ApiError>() {
         Some(api_error) => {
-            if let ApiError::Store(cause) = api_error {
-                tracing::error!(error = ?cause, "request failed");
+            if status.is_server_error() {
+                tracing::error!(error = ?api_error, "request failed");
             }
             api_error.problem()
         }
@@ -153,6 +154,39 @@ pub async fn cors(
     }
     Ok(res)
 }
+
+/// Gives the interactive docs' assets (served by utoipa-swagger-ui from memory) the same
+/// validators, caching and compression as the API's own responses.
+pub async fn docs_validators(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let is_docs = req.path().starts_with("/docs/");
+    let res = next.call(req).await?.map_into_boxed_body();
+    if !is_docs || res.status() != StatusCode::OK {
+        return Ok(res);
+    }
+    let (request, response) = res.into_parts();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream")
+        .to_owned();
+    let body = actix_web::body::to_bytes(response.into_body())
+        .await
+        .map_err(|e| ApiError::Internal(format!("docs asset: {e}")))?;
+    let rendered = bytes(
+        &request,
+        body.to_vec(),
+        &content_type,
+        CachePolicy::Content(DOCS_CACHE),
+    )?;
+    Ok(ServiceResponse::new(request, rendered))
+}
+
+/// The docs change only with a new release.
+const DOCS_CACHE: &str = "public, max-age=3600";
 
 /// Routes a HEAD request as the GET it mirrors. actix-http remembers the request was HEAD
 /// and sends the headers (with the GET's length and validators) without the body.

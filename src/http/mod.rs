@@ -9,3 +9,14 @@ pub mod representation;
 pub use problem::{ApiError, Problem};
 pub use query::{Cursor, Limit, QueryParams};
 pub use representation::{CachePolicy, Page, json};
+
+/// A client's value cut to a readable length before it is echoed back in an error, so a
+/// hostile input is not reflected whole.
+pub fn excerpt(raw: &str) -> String {
+    const SHOWN: usize = 64;
+    if raw.chars().count() <= SHOWN {
+        raw.to_owned()
+    } else {
+        format!("{}…", raw.chars().take(SHOWN).collect::<String>())
+    }
+}

@@ -24,13 +24,31 @@ pub enum ApiError {
     BadParameter { name: &'static str, detail: String },
     #[error("the query string is longer than {0} bytes")]
     QueryTooLong(usize),
+    #[error("this path answers GET, HEAD and OPTIONS only")]
+    MethodNotAllowed,
+    #[error("{0}")]
+    Conflict(String),
     #[error(
         "a CORS preflight is granted for GET and HEAD only: this API takes no writes from browsers"
     )]
     PreflightRefused,
     #[error("internal error")]
-    Store(#[from] StoreError),
+    Store(#[source] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
 }
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict(detail) => ApiError::Conflict(detail),
+            other => ApiError::Store(other),
+        }
+    }
+}
+
+/// What the methods of a read-only path are, for `Allow`.
+pub const READ_METHODS: &str = "GET, HEAD, OPTIONS";
 
 /// A problem detail (RFC 9457), the body of every error response.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -90,6 +108,7 @@ impl Problem {
             403 => ("/problems/forbidden", "Forbidden"),
             413 => ("/problems/payload-too-large", "Payload too large"),
             414 => ("/problems/uri-too-long", "URI too long"),
+            409 => ("/problems/conflict", "Conflict"),
             415 => ("/problems/unsupported-media-type", "Unsupported media type"),
             431 => (
                 "/problems/headers-too-large",
@@ -134,7 +153,7 @@ impl ApiError {
                     detail: detail.clone(),
                 });
             }
-            ApiError::Store(_) => {
+            ApiError::Store(_) | ApiError::Internal(_) => {
                 problem.detail =
                     "The server could not answer this request; it has been logged.".to_owned();
             }
@@ -151,12 +170,18 @@ impl ResponseError for ApiError {
             ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
             ApiError::QueryTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::PreflightRefused => StatusCode::FORBIDDEN,
-            ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    /// The middleware replaces this body with the rendered problem.
+    /// The middleware replaces this body with the rendered problem and keeps these headers.
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code()).finish()
+        let mut response = HttpResponse::build(self.status_code());
+        if let ApiError::MethodNotAllowed = self {
+            response.insert_header((actix_web::http::header::ALLOW, READ_METHODS));
+        }
+        response.finish()
     }
 }

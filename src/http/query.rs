@@ -13,7 +13,7 @@ use actix_web::{FromRequest, HttpRequest};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::ApiError;
+use super::{ApiError, excerpt};
 use crate::domain::Slug;
 
 /// The longest query string accepted.
@@ -58,7 +58,7 @@ impl QueryParams {
         self.raw(name)?
             .map(|raw| {
                 raw.parse::<T>().map_err(|e| {
-                    ApiError::bad_parameter(name, format!("{e}; got `{}`", shorten(raw)))
+                    ApiError::bad_parameter(name, format!("{e}; got `{}`", excerpt(raw)))
                 })
             })
             .transpose()
@@ -77,22 +77,12 @@ impl QueryParams {
                             name,
                             format!(
                                 "must be a whole number from {min} to {max}; got `{}`",
-                                shorten(raw)
+                                excerpt(raw)
                             ),
                         )
                     })
             })
             .transpose()
-    }
-}
-
-/// Long hostile values are cut before they are echoed back.
-fn shorten(raw: &str) -> String {
-    const SHOWN: usize = 64;
-    if raw.chars().count() <= SHOWN {
-        raw.to_owned()
-    } else {
-        format!("{}…", raw.chars().take(SHOWN).collect::<String>())
     }
 }
 

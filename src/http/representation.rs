@@ -14,6 +14,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use super::ApiError;
+
 /// A list of items. `next_cursor` is the `cursor` for the next page, null on the last page
 /// (lists inside a roadmap are never paged, so theirs is always null).
 #[derive(Debug, Serialize, ToSchema)]
@@ -58,6 +60,15 @@ enum Encoding {
 }
 
 impl Encoding {
+    /// The `Content-Encoding` name; none for identity.
+    fn name(self) -> Option<&'static str> {
+        match self {
+            Encoding::Identity => None,
+            Encoding::Gzip => Some("gzip"),
+            Encoding::Brotli => Some("br"),
+        }
+    }
+
     fn suffix(self) -> &'static str {
         match self {
             Encoding::Identity => "",
@@ -96,9 +107,10 @@ impl Encoding {
             }
             wildcard.unwrap_or(0.0)
         };
-        if quality("br") > 0.0 {
+        let (br, gzip) = (quality("br"), quality("gzip"));
+        if br > 0.0 && br >= gzip {
             Encoding::Brotli
-        } else if quality("gzip") > 0.0 {
+        } else if gzip > 0.0 {
             Encoding::Gzip
         } else {
             Encoding::Identity
@@ -146,15 +158,13 @@ fn none_match(req: &HttpRequest, etag: &str) -> bool {
 
 /// Serializes `value` as the response's JSON body, honouring the request's validators and
 /// accepted encodings.
-pub fn json<T: Serialize>(req: &HttpRequest, value: &T, cache: CachePolicy<'_>) -> HttpResponse {
-    let body = match serde_json::to_vec(value) {
-        Ok(body) => body,
-        // Our types always serialize; this arm keeps a bug from becoming a panic.
-        Err(e) => {
-            tracing::error!(error = %e, "response failed to serialize");
-            return HttpResponse::InternalServerError().finish();
-        }
-    };
+pub fn json<T: Serialize>(
+    req: &HttpRequest,
+    value: &T,
+    cache: CachePolicy<'_>,
+) -> Result<HttpResponse, ApiError> {
+    let body = serde_json::to_vec(value)
+        .map_err(|e| ApiError::Internal(format!("serializing the response: {e}")))?;
     bytes(req, body, "application/json", cache)
 }
 
@@ -162,34 +172,24 @@ pub fn json<T: Serialize>(req: &HttpRequest, value: &T, cache: CachePolicy<'_>) 
 pub fn bytes(
     req: &HttpRequest,
     body: Vec<u8>,
-    content_type: &'static str,
+    content_type: &str,
     cache: CachePolicy<'_>,
-) -> HttpResponse {
+) -> Result<HttpResponse, ApiError> {
     let encoding = Encoding::negotiate(req);
     let etag = format!("\"{}{}\"", content_hash(&body), encoding.suffix());
     let mut response = if none_match(req, &etag) {
         HttpResponse::NotModified().finish()
     } else {
-        match encoding.encode(body) {
-            Ok(encoded) => {
-                let mut response = HttpResponse::Ok().content_type(content_type).body(encoded);
-                if encoding != Encoding::Identity {
-                    let coding = if encoding == Encoding::Gzip {
-                        "gzip"
-                    } else {
-                        "br"
-                    };
-                    response
-                        .headers_mut()
-                        .insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
-                }
-                response
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "compression failed");
-                return HttpResponse::InternalServerError().finish();
-            }
+        let encoded = encoding
+            .encode(body)
+            .map_err(|e| ApiError::Internal(format!("compressing the response: {e}")))?;
+        let mut response = HttpResponse::Ok().content_type(content_type).body(encoded);
+        if let Some(coding) = encoding.name() {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
         }
+        response
     };
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&etag) {
@@ -199,5 +199,5 @@ pub fn bytes(
         headers.insert(header::CACHE_CONTROL, value);
     }
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    response
+    Ok(response)
 }

@@ -4,7 +4,10 @@ use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
 use utoipa::IntoParams;
 
-use super::{AppState, BadParameter, NotFound, NotModified, QueryTooLong, in_roadmap, path_slug};
+use super::{
+    AppState, BadParameter, InternalError, NotFound, NotModified, QueryTooLong, in_roadmap,
+    path_slug,
+};
 use crate::domain::{CertificationRating, Tier};
 use crate::http::{ApiError, Page, QueryParams, json};
 
@@ -17,16 +20,24 @@ pub struct TierQuery {
     pub tier: Option<Tier>,
 }
 
+impl TierQuery {
+    fn parse(query: &QueryParams) -> Result<TierQuery, ApiError> {
+        Ok(TierQuery {
+            tier: query.get("tier")?,
+        })
+    }
+}
+
 /// Lists the certifications a roadmap rates, in the page's order, each with its tier, note,
 /// share of job postings and the certification's own facts (cost, renewal, study time).
 #[utoipa::path(
     tag = "certifications",
-    params(("slug" = String, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"), TierQuery),
+    params(("slug" = crate::domain::Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"), TierQuery),
     responses(
         (status = 200, description = "The rated certifications (never paged: `next_cursor` is null).",
          body = Page<CertificationRating>,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, BadParameter, NotFound, QueryTooLong,
+        NotModified, BadParameter, NotFound, QueryTooLong, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}/certifications")]
@@ -36,8 +47,8 @@ pub async fn list_roadmap_certifications(
     slug: Path<String>,
     query: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
-    let tier = query.get::<Tier>("tier")?;
+    let TierQuery { tier } = TierQuery::parse(&query)?;
     let slug = path_slug(&slug, "roadmap")?;
     let ratings = in_roadmap(state.store.certifications(&slug, tier).await?, &slug)?;
-    Ok(json(&req, &Page::whole(ratings), state.content_cache()))
+    json(&req, &Page::whole(ratings), state.content_cache())
 }

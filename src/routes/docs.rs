@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get};
 use utoipa::OpenApi;
 
 use super::NotModified;
-use crate::http::{Problem, representation};
+use crate::http::{ApiError, Problem, representation};
 
 /// The generated OpenAPI document, rendered once at start-up; byte-identical to the committed
 /// `openapi/openapi.json`.
@@ -44,7 +44,10 @@ pub struct ApiDoc;
     )
 )]
 #[get("/openapi.json")]
-pub async fn openapi_json(req: HttpRequest, spec: Data<SpecDocument>) -> HttpResponse {
+pub async fn openapi_json(
+    req: HttpRequest,
+    spec: Data<SpecDocument>,
+) -> Result<HttpResponse, ApiError> {
     representation::bytes(
         &req,
         spec.0.clone(),

@@ -1,19 +1,26 @@
 //! Liveness and readiness, for load balancers and orchestrators.
 
+use actix_web::http::StatusCode;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, get};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
-use crate::http::{CachePolicy, json};
+use crate::http::{ApiError, CachePolicy, json};
 
 /// The state of the service.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
-    /// `ok`, or `unavailable` when a dependency fails.
-    #[schema(example = "ok")]
-    pub status: &'static str,
+    pub status: HealthStatus,
+}
+
+/// `ok`, or `unavailable` when the database cannot serve.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatus {
+    Ok,
+    Unavailable,
 }
 
 /// Liveness: the process answers.
@@ -22,8 +29,14 @@ pub struct Health {
     responses((status = 200, description = "The process is alive.", body = Health))
 )]
 #[get("/healthz")]
-pub async fn healthz(req: HttpRequest) -> HttpResponse {
-    json(&req, &Health { status: "ok" }, CachePolicy::NoStore)
+pub async fn healthz(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    json(
+        &req,
+        &Health {
+            status: HealthStatus::Ok,
+        },
+        CachePolicy::NoStore,
+    )
 }
 
 /// Readiness: the database answers and holds content.
@@ -31,22 +44,17 @@ pub async fn healthz(req: HttpRequest) -> HttpResponse {
     tag = "meta",
     responses(
         (status = 200, description = "Ready to serve.", body = Health),
-        (status = 503, description = "The database cannot be reached.", body = Health),
+        (status = 503, description = "The database cannot be reached or holds no roadmap yet.", body = Health),
     )
 )]
 #[get("/readyz")]
-pub async fn readyz(req: HttpRequest, state: Data<AppState>) -> HttpResponse {
-    if state.store.is_reachable().await {
-        json(&req, &Health { status: "ok" }, CachePolicy::NoStore)
+pub async fn readyz(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let (status, code) = if state.store.is_ready().await {
+        (HealthStatus::Ok, StatusCode::OK)
     } else {
-        let mut response = json(
-            &req,
-            &Health {
-                status: "unavailable",
-            },
-            CachePolicy::NoStore,
-        );
-        *response.status_mut() = actix_web::http::StatusCode::SERVICE_UNAVAILABLE;
-        response
-    }
+        (HealthStatus::Unavailable, StatusCode::SERVICE_UNAVAILABLE)
+    };
+    let mut response = json(&req, &Health { status }, CachePolicy::NoStore)?;
+    *response.status_mut() = code;
+    Ok(response)
 }

@@ -3,7 +3,7 @@
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
 
-use super::{AppState, NotFound, NotModified, in_roadmap, path_number, path_slug};
+use super::{AppState, InternalError, NotFound, NotModified, in_roadmap, path_number, path_slug};
 use crate::domain::Phase;
 use crate::http::{ApiError, Page, json};
 
@@ -11,11 +11,11 @@ use crate::http::{ApiError, Page, json};
 /// checkpoints.
 #[utoipa::path(
     tag = "learning path",
-    params(("slug" = String, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer")),
+    params(("slug" = crate::domain::Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer")),
     responses(
         (status = 200, description = "Every phase (never paged: `next_cursor` is null).", body = Page<Phase>,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound,
+        NotModified, NotFound, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}/phases")]
@@ -26,20 +26,20 @@ pub async fn list_phases(
 ) -> Result<HttpResponse, ApiError> {
     let slug = path_slug(&slug, "roadmap")?;
     let phases = in_roadmap(state.store.phases(&slug, None).await?, &slug)?;
-    Ok(json(&req, &Page::whole(phases), state.content_cache()))
+    json(&req, &Page::whole(phases), state.content_cache())
 }
 
 /// Gets one phase of the learning path by its number (from 1).
 #[utoipa::path(
     tag = "learning path",
     params(
-        ("slug" = String, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
+        ("slug" = crate::domain::Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
         ("number" = u32, Path, description = "The phase number, from 1.", minimum = 1, example = 2),
     ),
     responses(
         (status = 200, description = "The phase.", body = Phase,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound,
+        NotModified, NotFound, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}/phases/{number}")]
@@ -55,5 +55,5 @@ pub async fn get_phase(
         .into_iter()
         .next()
         .ok_or_else(|| ApiError::not_found(format!("roadmap `{slug}` has no phase {number}")))?;
-    Ok(json(&req, &phase, state.content_cache()))
+    json(&req, &phase, state.content_cache())
 }

@@ -3,18 +3,18 @@
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
 
-use super::{AppState, NotFound, NotModified, in_roadmap, path_number, path_slug};
+use super::{AppState, InternalError, NotFound, NotModified, in_roadmap, path_number, path_slug};
 use crate::domain::Project;
 use crate::http::{ApiError, Page, json};
 
 /// Lists a roadmap's portfolio projects in order, with stack, datasets and hours.
 #[utoipa::path(
     tag = "projects",
-    params(("slug" = String, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer")),
+    params(("slug" = crate::domain::Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer")),
     responses(
         (status = 200, description = "Every project (never paged: `next_cursor` is null).", body = Page<Project>,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound,
+        NotModified, NotFound, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}/projects")]
@@ -25,20 +25,20 @@ pub async fn list_projects(
 ) -> Result<HttpResponse, ApiError> {
     let slug = path_slug(&slug, "roadmap")?;
     let projects = in_roadmap(state.store.projects(&slug, None).await?, &slug)?;
-    Ok(json(&req, &Page::whole(projects), state.content_cache()))
+    json(&req, &Page::whole(projects), state.content_cache())
 }
 
 /// Gets one portfolio project by its number (from 1).
 #[utoipa::path(
     tag = "projects",
     params(
-        ("slug" = String, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
+        ("slug" = crate::domain::Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
         ("number" = u32, Path, description = "The project number, from 1.", minimum = 1, example = 3),
     ),
     responses(
         (status = 200, description = "The project.", body = Project,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound,
+        NotModified, NotFound, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}/projects/{number}")]
@@ -54,5 +54,5 @@ pub async fn get_project(
         .into_iter()
         .next()
         .ok_or_else(|| ApiError::not_found(format!("roadmap `{slug}` has no project {number}")))?;
-    Ok(json(&req, &project, state.content_cache()))
+    json(&req, &project, state.content_cache())
 }

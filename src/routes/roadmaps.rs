@@ -5,7 +5,10 @@ use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
 use utoipa::IntoParams;
 
-use super::{AppState, BadParameter, NotFound, NotModified, QueryTooLong, path_slug};
+use super::{
+    AppState, BadParameter, InternalError, NotFound, NotModified, QueryTooLong, in_roadmap,
+    path_slug,
+};
 use crate::domain::{Difficulty, Roadmap};
 use crate::http::{ApiError, Cursor, Limit, Page, QueryParams, json};
 use crate::store::{CatalogueFilter, RoadmapSummary};
@@ -22,10 +25,25 @@ pub struct CatalogueQuery {
     #[param(minimum = 0, maximum = 1200, example = 18)]
     pub max_months: Option<u32>,
     /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<u32>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 20)]
+    pub limit: Limit,
     /// The `next_cursor` of the previous page, unchanged.
-    pub cursor: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub cursor: Option<Cursor>,
+}
+
+/// The longest timeline a filter may name: a century of months.
+const MAX_MONTHS: u32 = 1200;
+
+impl CatalogueQuery {
+    fn parse(query: &QueryParams) -> Result<CatalogueQuery, ApiError> {
+        Ok(CatalogueQuery {
+            difficulty: query.get("difficulty")?,
+            max_months: query.number("max_months", 0, MAX_MONTHS)?,
+            limit: Limit::from_query(query)?,
+            cursor: query.get("cursor")?,
+        })
+    }
 }
 
 /// Lists roadmaps (summaries) in slug order, a page at a time.
@@ -41,7 +59,7 @@ pub struct CatalogueQuery {
             ("ETag" = String, description = "Strong validator of this representation."),
             ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."),
          )),
-        NotModified, BadParameter, QueryTooLong,
+        NotModified, BadParameter, QueryTooLong, InternalError,
     )
 )]
 #[get("/v1/roadmaps")]
@@ -50,11 +68,16 @@ pub async fn list_roadmaps(
     state: Data<AppState>,
     query: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = Limit::from_query(&query)?;
+    let CatalogueQuery {
+        difficulty,
+        max_months,
+        limit,
+        cursor,
+    } = CatalogueQuery::parse(&query)?;
     let filter = CatalogueFilter {
-        difficulty: query.get::<Difficulty>("difficulty")?,
-        max_months: query.number("max_months", 0, 1200)?,
-        after: query.get::<Cursor>("cursor")?.map(|c| c.after),
+        difficulty,
+        max_months,
+        after: cursor.map(|c| c.after),
         limit: limit.0,
     };
     let (data, more) = state.store.catalogue(&filter).await?;
@@ -78,10 +101,10 @@ pub async fn list_roadmaps(
         }
         next.append_pair("limit", &limit.0.to_string());
         next.append_pair("cursor", cursor);
-        let url = state.absolute_url(&req, &format!("/v1/roadmaps?{}", next.finish()));
+        let url = state.link(&format!("/v1/roadmaps?{}", next.finish()));
         format!("<{url}>; rel=\"next\"")
     });
-    let mut response = json(&req, &Page { data, next_cursor }, state.content_cache());
+    let mut response = json(&req, &Page { data, next_cursor }, state.content_cache())?;
     if let Some(link) = link
         && let Ok(value) = header::HeaderValue::from_str(&link)
     {
@@ -95,11 +118,11 @@ pub async fn list_roadmaps(
 /// This is the same document that `content/` holds and that `roadmap-api import` reads.
 #[utoipa::path(
     tag = "roadmaps",
-    params(("slug" = String, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer")),
+    params(("slug" = crate::domain::Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer")),
     responses(
         (status = 200, description = "The roadmap.", body = Roadmap,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound,
+        NotModified, NotFound, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}")]
@@ -109,10 +132,6 @@ pub async fn get_roadmap(
     slug: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path_slug(&slug, "roadmap")?;
-    let roadmap = state
-        .store
-        .roadmap(&slug)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("there is no roadmap `{slug}`")))?;
-    Ok(json(&req, &roadmap, state.content_cache()))
+    let roadmap = in_roadmap(state.store.roadmap(&slug).await?, &slug)?;
+    json(&req, &roadmap, state.content_cache())
 }

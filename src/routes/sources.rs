@@ -3,7 +3,7 @@
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
 
-use super::{AppState, NotFound, NotModified, in_roadmap, path_slug};
+use super::{AppState, InternalError, NotFound, NotModified, in_roadmap, path_slug};
 use crate::domain::Sources;
 use crate::http::{ApiError, json};
 
@@ -11,11 +11,11 @@ use crate::http::{ApiError, json};
 /// number of sources the page itself declares.
 #[utoipa::path(
     tag = "sources",
-    params(("slug" = String, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer")),
+    params(("slug" = crate::domain::Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer")),
     responses(
         (status = 200, description = "The roadmap's sources section.", body = Sources,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound,
+        NotModified, NotFound, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}/sources")]
@@ -26,5 +26,5 @@ pub async fn list_roadmap_sources(
 ) -> Result<HttpResponse, ApiError> {
     let slug = path_slug(&slug, "roadmap")?;
     let sources = in_roadmap(state.store.sources(&slug).await?, &slug)?;
-    Ok(json(&req, &sources, state.content_cache()))
+    json(&req, &sources, state.content_cache())
 }

@@ -24,6 +24,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the database needs migrating ({0}), which a read-only database cannot do")]
     NeedsMigration(String),
+    /// A write that would contradict stored content, such as changing a certification that
+    /// another roadmap rates.
+    #[error("{0}")]
+    Conflict(String),
     /// A row that this service would never have written (edited by hand, or corrupted).
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
@@ -105,12 +109,12 @@ impl Store {
         Ok(())
     }
 
-    /// True when the database answers a query: what `/readyz` reports.
-    pub async fn is_reachable(&self) -> bool {
-        sqlx::query_scalar!("select 1 as one")
+    /// True when the database answers and holds content: what `/readyz` reports.
+    pub async fn is_ready(&self) -> bool {
+        sqlx::query_scalar!("select exists (select 1 from roadmaps) as ready")
             .fetch_one(&self.pool)
             .await
-            .is_ok()
+            .is_ok_and(|ready| ready == 1)
     }
 
     pub async fn close(&self) {

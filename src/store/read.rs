@@ -92,13 +92,8 @@ impl Store {
 
     /// The whole roadmap document, or `None` for an unknown slug.
     pub async fn roadmap(&self, slug: &Slug) -> Result<Option<Roadmap>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let Some(id) = roadmap_id(&mut tx, slug).await? else {
-            return Ok(None);
-        };
-        let roadmap = load_roadmap(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(Some(roadmap))
+        self.within_roadmap(slug, async |conn, id| load_roadmap(conn, id).await)
+            .await
     }
 
     /// The learning path's phases (all, or the one numbered), or `None` for an unknown slug.
@@ -107,11 +102,8 @@ impl Store {
         slug: &Slug,
         number: Option<u32>,
     ) -> Result<Option<Vec<Phase>>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let Some(id) = roadmap_id(&mut tx, slug).await? else {
-            return Ok(None);
-        };
-        Ok(Some(load_phases(&mut tx, id, number).await?))
+        self.within_roadmap(slug, async |conn, id| load_phases(conn, id, number).await)
+            .await
     }
 
     /// The roadmap's rated certifications (all, or those of one tier), or `None` for an unknown slug.
@@ -120,11 +112,10 @@ impl Store {
         slug: &Slug,
         tier: Option<Tier>,
     ) -> Result<Option<Vec<CertificationRating>>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let Some(id) = roadmap_id(&mut tx, slug).await? else {
-            return Ok(None);
-        };
-        Ok(Some(load_certifications(&mut tx, id, tier).await?))
+        self.within_roadmap(slug, async |conn, id| {
+            load_certifications(conn, id, tier).await
+        })
+        .await
     }
 
     /// The roadmap's projects (all, or the one numbered), or `None` for an unknown slug.
@@ -133,31 +124,47 @@ impl Store {
         slug: &Slug,
         number: Option<u32>,
     ) -> Result<Option<Vec<Project>>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let Some(id) = roadmap_id(&mut tx, slug).await? else {
-            return Ok(None);
-        };
-        Ok(Some(load_projects(&mut tx, id, number).await?))
+        self.within_roadmap(slug, async |conn, id| load_projects(conn, id, number).await)
+            .await
     }
 
     /// What the roadmap cites, or `None` for an unknown slug.
     pub async fn sources(&self, slug: &Slug) -> Result<Option<Sources>, StoreError> {
+        self.within_roadmap(slug, async |conn, id| {
+            let declared_count = sqlx::query_scalar!(
+                "select sources_declared_count from roadmaps where id = ?",
+                id
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            Ok(Sources {
+                declared_count: declared_count
+                    .map(|n| count(n, "roadmaps.sources_declared_count"))
+                    .transpose()?,
+                items: load_sources(conn, id).await?,
+            })
+        })
+        .await
+    }
+
+    /// Runs `load` with the roadmap's id in one read transaction, so that it sees one snapshot
+    /// of the roadmap; `None` when no roadmap has this slug.
+    async fn within_roadmap<T>(
+        &self,
+        slug: &Slug,
+        load: impl AsyncFnOnce(&mut SqliteConnection, i64) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let Some(id) = roadmap_id(&mut tx, slug).await? else {
+        let slug = slug.as_str();
+        let Some(id) = sqlx::query_scalar!("select id from roadmaps where slug = ?", slug)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
             return Ok(None);
         };
-        let declared_count = sqlx::query_scalar!(
-            "select sources_declared_count from roadmaps where id = ?",
-            id
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        Ok(Some(Sources {
-            declared_count: declared_count
-                .map(|n| count(n, "roadmaps.sources_declared_count"))
-                .transpose()?,
-            items: load_sources(&mut tx, id).await?,
-        }))
+        let loaded = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(Some(loaded))
     }
 }
 
@@ -172,26 +179,25 @@ fn optional_range(min: Option<i64>, max: Option<i64>) -> Result<Option<Range>, S
     }
 }
 
-async fn roadmap_id(conn: &mut SqliteConnection, slug: &Slug) -> Result<Option<i64>, StoreError> {
-    let slug = slug.as_str();
-    Ok(
-        sqlx::query_scalar!("select id from roadmaps where slug = ?", slug)
-            .fetch_optional(&mut *conn)
-            .await?,
-    )
-}
-
 async fn load_roadmap(conn: &mut SqliteConnection, id: i64) -> Result<Roadmap, StoreError> {
     let row = sqlx::query!("select * from roadmaps where id = ?", id)
         .fetch_one(&mut *conn)
         .await?;
-    let regional_hubs = sqlx::query_as!(
-        RegionalHub,
-        "select name, note from regional_hubs where roadmap_id = ? order by position",
+    let regional_hubs = sqlx::query!(
+        "select key, name, note from regional_hubs where roadmap_id = ? order by position",
         id
     )
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|h| {
+        Ok(RegionalHub {
+            key: parse_column("regional_hubs.key", &h.key)?,
+            name: h.name,
+            note: h.note,
+        })
+    })
+    .collect::<Result<_, StoreError>>()?;
     let employers = sqlx::query!(
         "select key, category, examples from employers where roadmap_id = ? order by position",
         id

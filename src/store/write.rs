@@ -10,21 +10,45 @@ impl Store {
     /// error, none. A document replaces the roadmap with its slug, if there is one.
     pub async fn import(&self, roadmaps: &[Roadmap]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        for roadmap in roadmaps {
-            replace_roadmap(&mut tx, roadmap).await?;
-        }
-        delete_orphans(&mut tx).await?;
+        import_all(&mut tx, roadmaps).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// True when no roadmap is stored yet.
-    pub async fn is_empty(&self) -> Result<bool, StoreError> {
-        let count = sqlx::query_scalar!("select count(*) from roadmaps")
-            .fetch_one(&self.pool)
+    /// Loads `roadmaps` unless this database was seeded before: what `serve` does on a new
+    /// database. The marker is written in the same transaction, so a failed first load is
+    /// retried in full. Returns whether it loaded them.
+    pub async fn seed(&self, roadmaps: &[Roadmap]) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let seeded = sqlx::query_scalar!("select value from meta where name = 'seeded'")
+            .fetch_optional(&mut *tx)
             .await?;
-        Ok(count == 0)
+        if seeded.is_some() {
+            return Ok(false);
+        }
+        import_all(&mut tx, roadmaps).await?;
+        sqlx::query!(
+            "insert into meta (name, value) values ('seeded', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
+}
+
+async fn import_all(conn: &mut SqliteConnection, roadmaps: &[Roadmap]) -> Result<(), StoreError> {
+    let mut slugs = std::collections::HashSet::new();
+    for roadmap in roadmaps {
+        if !slugs.insert(&roadmap.slug) {
+            return Err(StoreError::Conflict(format!(
+                "roadmap `{}` is given more than once",
+                roadmap.slug
+            )));
+        }
+        replace_roadmap(conn, roadmap).await?;
+    }
+    delete_orphans(conn).await
 }
 
 async fn replace_roadmap(conn: &mut SqliteConnection, r: &Roadmap) -> Result<(), StoreError> {
@@ -80,10 +104,12 @@ async fn replace_roadmap(conn: &mut SqliteConnection, r: &Roadmap) -> Result<(),
     .await?;
 
     for (position, hub) in (0_i64..).zip(&ws.regional_hubs) {
+        let key = hub.key.as_str();
         sqlx::query!(
-            "insert into regional_hubs (roadmap_id, position, name, note) values (?, ?, ?, ?)",
+            "insert into regional_hubs (roadmap_id, position, key, name, note) values (?, ?, ?, ?, ?)",
             roadmap_id,
             position,
+            key,
             hub.name,
             hub.note,
         )
@@ -211,6 +237,28 @@ async fn replace_roadmap(conn: &mut SqliteConnection, r: &Roadmap) -> Result<(),
         let cert_slug = c.slug.as_str();
         let study_min = c.study_months.map(|m| m.min);
         let study_max = c.study_months.map(|m| m.max);
+        let users = sqlx::query_scalar!(
+            "select r.slug from certifications c
+             join roadmap_certifications rc on rc.certification_id = c.id
+             join roadmaps r on r.id = rc.roadmap_id
+             where c.slug = ?1
+               and not (c.name = ?2 and c.renewal is ?3 and c.cost_amount_usd is ?4
+                        and c.cost_text = ?5 and c.study_months_min is ?6
+                        and c.study_months_max is ?7)
+             order by r.slug",
+            cert_slug,
+            c.name,
+            c.renewal,
+            c.cost.amount_usd,
+            c.cost.text,
+            study_min,
+            study_max,
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        if !users.is_empty() {
+            return Err(shared_conflict("certification", cert_slug, &users));
+        }
         let certification_id = sqlx::query_scalar!(
             "insert into certifications
                 (slug, name, renewal, cost_amount_usd, cost_text, study_months_min, study_months_max)
@@ -332,6 +380,22 @@ async fn replace_roadmap(conn: &mut SqliteConnection, r: &Roadmap) -> Result<(),
     for (position, source) in (0_i64..).zip(&r.sources.items) {
         let source_slug = source.slug.as_str();
         let kind = source.kind.as_str();
+        let users = sqlx::query_scalar!(
+            "select r.slug from sources s
+             join roadmap_sources rs on rs.source_id = s.id
+             join roadmaps r on r.id = rs.roadmap_id
+             where s.slug = ?1 and not (s.title = ?2 and s.kind = ?3 and s.url is ?4)
+             order by r.slug",
+            source_slug,
+            source.title,
+            kind,
+            source.url,
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        if !users.is_empty() {
+            return Err(shared_conflict("source", source_slug, &users));
+        }
         let source_id = sqlx::query_scalar!(
             "insert into sources (slug, title, kind, url) values (?, ?, ?, ?)
              on conflict (slug) do update set
@@ -391,4 +455,17 @@ async fn delete_orphans(conn: &mut SqliteConnection) -> Result<(), StoreError> {
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// A shared entity's facts may only change when no other roadmap relies on them.
+fn shared_conflict(what: &str, slug: &str, users: &[String]) -> StoreError {
+    StoreError::Conflict(format!(
+        "{what} `{slug}` is used by {} with other facts; change it there first or give this one \
+         another slug",
+        users
+            .iter()
+            .map(|u| format!("`{u}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }

@@ -232,3 +232,25 @@ async fn head_mirrors_get_without_a_body() {
     );
     assert!(head.bytes().await.expect("body").is_empty());
 }
+
+#[tokio::test]
+async fn docs_assets_are_cacheable_and_revalidate() {
+    let app = spawn_app().await;
+    let path = "/docs/swagger-ui.css";
+    let first = app.get(path).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert!(first.headers().get(header::CACHE_CONTROL).is_some());
+    let tag = etag(&first);
+    assert_eq!(
+        app.get_with(path, "If-None-Match", &tag).await.status(),
+        StatusCode::NOT_MODIFIED
+    );
+    let compressed = app.get_with(path, "Accept-Encoding", "br").await;
+    assert_eq!(
+        compressed
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok()),
+        Some("br")
+    );
+}

@@ -148,3 +148,45 @@ async fn healthcheck_reports_a_ready_server_and_a_missing_one() {
     drop(closed);
     assert!(!check(free).await.expect("joined").status.success());
 }
+
+#[test]
+fn an_import_may_not_change_a_certification_another_roadmap_rates() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("db.sqlite");
+    succeeded(roadmap_api(&database, &["migrate"]));
+    let mut other: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(CONTENT).expect("content")).expect("json");
+    other["slug"] = "another-roadmap".into();
+    other["certifications"]["items"][0]["certification"]["cost"]["amount_usd"] = 999.into();
+    let file = dir.path().join("other.json");
+    std::fs::write(&file, other.to_string()).expect("write");
+    let output = roadmap_api(&database, &["import", file.to_str().expect("UTF-8 path")]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("aws-certified-machine-learning-specialty") && stderr.contains(SLUG),
+        "{stderr}"
+    );
+    assert!(
+        !roadmap_api(&database, &["export", "another-roadmap"])
+            .status
+            .success()
+    );
+
+    // The same facts are shared freely.
+    other["certifications"]["items"][0]["certification"]["cost"]["amount_usd"] = 300.into();
+    std::fs::write(&file, other.to_string()).expect("write");
+    succeeded(roadmap_api(
+        &database,
+        &["import", file.to_str().expect("UTF-8 path")],
+    ));
+}
+
+#[test]
+fn export_needs_an_existing_database() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = roadmap_api(&dir.path().join("missing.db"), &["export"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no database"));
+    assert!(!dir.path().join("missing.db").exists());
+}

@@ -106,3 +106,66 @@ async fn no_input_produces_a_server_error() {
         );
     }
 }
+
+#[tokio::test]
+async fn other_methods_on_known_paths_are_405_with_allow() {
+    let app = spawn_app().await;
+    for path in [
+        "/v1/roadmaps",
+        "/v1/roadmaps/healthcare-ai-ml-engineer",
+        "/v1/roadmaps/x/phases/1",
+        "/healthz",
+    ] {
+        for method in [
+            reqwest::Method::POST,
+            reqwest::Method::PUT,
+            reqwest::Method::DELETE,
+            reqwest::Method::PATCH,
+        ] {
+            let response = app
+                .client
+                .request(method.clone(), format!("{}{path}", app.address))
+                .send()
+                .await
+                .expect("sent");
+            let allow = response
+                .headers()
+                .get("allow")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            assert_eq!(
+                allow.as_deref(),
+                Some("GET, HEAD, OPTIONS"),
+                "{method} {path}"
+            );
+            problem(response, StatusCode::METHOD_NOT_ALLOWED).await;
+        }
+        let options = app
+            .client
+            .request(reqwest::Method::OPTIONS, format!("{}{path}", app.address))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(options.status(), StatusCode::NO_CONTENT, "OPTIONS {path}");
+        assert_eq!(
+            options.headers().get("allow").and_then(|v| v.to_str().ok()),
+            Some("GET, HEAD, OPTIONS")
+        );
+    }
+    let unknown = app
+        .client
+        .post(format!("{}/v1/nothing-here", app.address))
+        .send()
+        .await
+        .expect("sent");
+    problem(unknown, StatusCode::NOT_FOUND).await;
+}
+
+#[tokio::test]
+async fn numbers_have_one_spelling() {
+    let app = spawn_app().await;
+    for number in ["01", "+1", "1.0", " 1"] {
+        let path = format!("/v1/roadmaps/{SLUG}/phases/{}", number.replace(' ', "%20"));
+        problem(app.get(&path).await, StatusCode::NOT_FOUND).await;
+    }
+}
