@@ -74,6 +74,9 @@ pub struct Settings {
     /// unset, they are built from the request's Host.
     #[arg(long, env = "ROADMAP_API_PUBLIC_URL", value_parser = parse_public_url, global = true)]
     pub public_url: Option<String>,
+    /// Per-client rate limit in requests a second (bursts of as many); off when unset.
+    #[arg(long, env = "ROADMAP_API_RATE_LIMIT", global = true)]
+    pub rate_limit: Option<std::num::NonZeroU32>,
     /// Log output: `pretty` (default on a terminal) or `json` (default otherwise).
     #[arg(long, env = "ROADMAP_API_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,

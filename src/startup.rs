@@ -15,6 +15,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::configuration::Settings;
 use crate::http::middleware;
+use crate::http::rate_limit::{self, ClientRateLimit};
 use crate::routes::docs::{ApiDoc, SpecDocument};
 use crate::routes::{self, AppState, KnownPaths};
 use crate::store::Store;
@@ -41,6 +42,9 @@ impl Application {
         let spec = openapi_spec();
         let known_paths = KnownPaths::from_spec(&spec);
         let spec = SpecDocument(render_spec(&spec)?.into_bytes());
+        let rate_limit = settings
+            .rate_limit
+            .map(|n| Data::new(ClientRateLimit::per_second(n)));
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
@@ -49,6 +53,7 @@ impl Application {
             app.app_data(Data::new(state.clone()))
                 .app_data(Data::new(spec.clone()))
                 .app_data(Data::new(known_paths.clone()))
+                .app_data(rate_limit.clone())
                 .service(
                     SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new(["/openapi.json"])),
                 )
@@ -64,6 +69,7 @@ impl Application {
                 .wrap(from_fn(middleware::head_as_get))
                 .wrap(from_fn(middleware::docs_validators))
                 .wrap(from_fn(middleware::cors))
+                .wrap(from_fn(rate_limit::rate_limit))
                 .wrap(from_fn(middleware::problems))
                 .wrap(from_fn(middleware::request_context))
         })

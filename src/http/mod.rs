@@ -4,6 +4,7 @@
 pub mod middleware;
 pub mod problem;
 pub mod query;
+pub mod rate_limit;
 pub mod representation;
 
 pub use problem::{ApiError, Problem};

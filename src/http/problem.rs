@@ -28,6 +28,8 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("{0}")]
     Conflict(String),
+    #[error("too many requests from this client; retry in {retry_after} s")]
+    RateLimited { retry_after: u64 },
     #[error(
         "a CORS preflight is granted for GET and HEAD only: this API takes no writes from browsers"
     )]
@@ -109,6 +111,7 @@ impl Problem {
             413 => ("/problems/payload-too-large", "Payload too large"),
             414 => ("/problems/uri-too-long", "URI too long"),
             409 => ("/problems/conflict", "Conflict"),
+            429 => ("/problems/rate-limited", "Too many requests"),
             415 => ("/problems/unsupported-media-type", "Unsupported media type"),
             431 => (
                 "/problems/headers-too-large",
@@ -172,6 +175,7 @@ impl ResponseError for ApiError {
             ApiError::PreflightRefused => StatusCode::FORBIDDEN,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -179,8 +183,14 @@ impl ResponseError for ApiError {
     /// The middleware replaces this body with the rendered problem and keeps these headers.
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
-        if let ApiError::MethodNotAllowed = self {
-            response.insert_header((actix_web::http::header::ALLOW, READ_METHODS));
+        match self {
+            ApiError::MethodNotAllowed => {
+                response.insert_header((actix_web::http::header::ALLOW, READ_METHODS));
+            }
+            ApiError::RateLimited { retry_after } => {
+                response.insert_header((actix_web::http::header::RETRY_AFTER, *retry_after));
+            }
+            _ => {}
         }
         response.finish()
     }

@@ -169,3 +169,40 @@ async fn numbers_have_one_spelling() {
         problem(app.get(&path).await, StatusCode::NOT_FOUND).await;
     }
 }
+
+#[tokio::test]
+async fn a_rate_limit_answers_429_with_retry_after_but_spares_health_checks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = crate::helpers::test_settings(&dir);
+    settings.rate_limit = std::num::NonZeroU32::new(1);
+    let app = crate::helpers::spawn_with(settings, dir).await;
+    let first = app.get("/v1/roadmaps").await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(
+        first
+            .headers()
+            .get("ratelimit-limit")
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    assert_eq!(
+        first
+            .headers()
+            .get("ratelimit-remaining")
+            .and_then(|v| v.to_str().ok()),
+        Some("0")
+    );
+    // One request a second with a burst of one: the next one at once is refused.
+    let second = app.get("/v1/roadmaps").await;
+    let retry_after = second
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    assert_eq!(retry_after.as_deref(), Some("1"));
+    let body = problem(second, StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(body["type"], "/problems/rate-limited");
+    for _ in 0..3 {
+        assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    }
+}

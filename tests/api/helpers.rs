@@ -25,6 +25,7 @@ pub fn test_settings(dir: &TempDir) -> Settings {
         bind: "127.0.0.1:0".to_owned(),
         database: dir.path().join("roadmap.db"),
         read_only: false,
+        rate_limit: None,
         public_url: None,
         log_format: Some(LogFormat::Json),
         cache_control: DEFAULT_CACHE_CONTROL.to_owned(),
