@@ -106,6 +106,12 @@ fn register_routes(cfg: &mut ServiceConfig) {
         .service(routes::projects::list_projects)
         .service(routes::projects::get_project)
         .service(routes::sources::list_roadmap_sources)
+        .service(routes::certifications::list_certifications)
+        .service(routes::certifications::get_certification)
+        .service(routes::projects::list_all_projects)
+        .service(routes::sources::list_sources)
+        .service(routes::sources::get_source)
+        .service(routes::search::search)
         .service(routes::health::healthz)
         .service(routes::health::readyz)
         .service(routes::docs::openapi_json);

@@ -1,12 +1,14 @@
 //! The types of the API and their rules. A value of these types is valid by construction:
 //! parsing is the only way in (see [`Roadmap::parse`]).
 
+mod collection;
 mod enums;
 mod range;
 mod roadmap;
 mod slug;
 mod validation;
 
+pub use collection::{CertificationEntry, Citation, ProjectEntry, Rating, SourceEntry};
 pub use enums::{Difficulty, SourceKind, Tier, UnknownValue};
 pub use range::{InvertedRange, Range, RangeColumnsError};
 pub use roadmap::*;

@@ -1,12 +1,14 @@
 //! What every route shares: problem+json errors, query parameters, cacheable JSON
 //! representations, and the middleware around the routes.
 
+pub mod formats;
 pub mod middleware;
 pub mod problem;
 pub mod query;
 pub mod rate_limit;
 pub mod representation;
 
+pub use formats::{Format, LIST_FORMATS, negotiate};
 pub use problem::{ApiError, Problem};
 pub use query::{Cursor, Limit, QueryParams};
 pub use representation::{CachePolicy, Page, json};

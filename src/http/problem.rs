@@ -28,6 +28,10 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("{0}")]
     Conflict(String),
+    #[error("this resource is available as: {0}")]
+    NotAcceptable(String),
+    #[error("{0}")]
+    StaleCursor(String),
     #[error("too many requests from this client; retry in {retry_after} s")]
     RateLimited { retry_after: u64 },
     #[error(
@@ -44,6 +48,10 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Conflict(detail) => ApiError::Conflict(detail),
+            StoreError::StaleSearch => ApiError::StaleCursor(StoreError::StaleSearch.to_string()),
+            StoreError::BadSearch(detail) => {
+                ApiError::bad_parameter("q", format!("is not a valid search ({detail})"))
+            }
             other => ApiError::Store(other),
         }
     }
@@ -156,6 +164,15 @@ impl ApiError {
                     detail: detail.clone(),
                 });
             }
+            ApiError::StaleCursor(_) => {
+                problem.kind = "/problems/stale-cursor";
+                problem.title = "Stale cursor";
+                problem.errors.push(ProblemItem {
+                    parameter: Some("cursor".to_owned()),
+                    pointer: None,
+                    detail: self.to_string(),
+                });
+            }
             ApiError::Store(_) | ApiError::Internal(_) => {
                 problem.detail =
                     "The server could not answer this request; it has been logged.".to_owned();
@@ -174,7 +191,8 @@ impl ResponseError for ApiError {
             ApiError::QueryTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::PreflightRefused => StatusCode::FORBIDDEN,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::StaleCursor(_) => StatusCode::CONFLICT,
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

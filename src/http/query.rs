@@ -14,10 +14,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::{ApiError, excerpt};
-use crate::domain::Slug;
 
 /// The longest query string accepted.
 pub const MAX_QUERY_LEN: usize = 2048;
+
+/// The longest search text accepted, in characters.
+pub const MAX_SEARCH_LEN: usize = 200;
 
 /// The decoded query string of a request.
 #[derive(Debug, Clone)]
@@ -62,6 +64,30 @@ impl QueryParams {
                 })
             })
             .transpose()
+    }
+
+    /// A full-text query from plain words: 1 to 200 characters, each word quoted as an FTS5
+    /// phrase so that `scikit-learn` or `AUC-ROC` need no escaping and no operator syntax
+    /// reaches SQLite. Words are ANDed.
+    pub fn search_terms(&self, name: &'static str) -> Result<Option<String>, ApiError> {
+        let Some(raw) = self.raw(name)? else {
+            return Ok(None);
+        };
+        let length = raw.chars().count();
+        if raw.trim().is_empty() || length > MAX_SEARCH_LEN {
+            return Err(ApiError::bad_parameter(
+                name,
+                format!("must hold 1 to {MAX_SEARCH_LEN} characters of words to search for"),
+            ));
+        }
+        let phrases: Vec<String> = raw
+            .split_whitespace()
+            .map(|word| {
+                let clean: String = word.chars().filter(|c| !c.is_control()).collect();
+                format!("\"{}\"", clean.replace('"', "\"\""))
+            })
+            .collect();
+        Ok(Some(phrases.join(" ")))
     }
 
     /// A whole number parameter within bounds.
@@ -112,58 +138,110 @@ impl Limit {
     }
 }
 
-/// An opaque keyset cursor: where the previous page ended. Clients pass it back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cursor {
-    pub after: Slug,
+/// Opaque list positions. A cursor names the list it belongs to and the key of the last item
+/// the client has seen; clients pass `next_cursor` back unchanged. A cursor of another list,
+/// or one that was altered, is a 400.
+pub struct Cursor;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CursorData<K> {
+    #[serde(rename = "l")]
+    list: String,
+    #[serde(rename = "k")]
+    key: K,
 }
 
-const CURSOR_PREFIX: &str = "v1:";
-
 impl Cursor {
-    pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{}", self.after))
+    pub fn encode<K: serde::Serialize>(list: &str, key: K) -> String {
+        let data = CursorData {
+            list: list.to_owned(),
+            key,
+        };
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap_or_default())
+    }
+
+    fn decode<K: serde::de::DeserializeOwned>(list: &str, text: &str) -> Option<K> {
+        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+        let data: CursorData<K> = serde_json::from_slice(&bytes).ok()?;
+        (data.list == list).then_some(data.key)
     }
 }
 
-/// A string that is not a cursor this API issued.
-#[derive(Debug, thiserror::Error)]
-#[error("is not a cursor this API issued; pass back `next_cursor` unchanged")]
-pub struct ForeignCursor;
+impl QueryParams {
+    /// The `cursor` parameter, decoded for `list`.
+    pub fn cursor<K: serde::de::DeserializeOwned>(
+        &self,
+        list: &str,
+    ) -> Result<Option<K>, ApiError> {
+        self.raw("cursor")?
+            .map(|text| {
+                Cursor::decode(list, text).ok_or_else(|| {
+                    ApiError::bad_parameter(
+                        "cursor",
+                        "is not a cursor of this list; pass back `next_cursor` unchanged",
+                    )
+                })
+            })
+            .transpose()
+    }
 
-impl FromStr for Cursor {
-    type Err = ForeignCursor;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| ForeignCursor)?;
-        let text = String::from_utf8(bytes).map_err(|_| ForeignCursor)?;
-        let slug = text.strip_prefix(CURSOR_PREFIX).ok_or(ForeignCursor)?;
-        Ok(Cursor {
-            after: slug.parse().map_err(|_| ForeignCursor)?,
-        })
+    /// This query with `cursor` set to `next`: the URL query of the next page.
+    pub fn with_cursor(&self, next: &str) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in self.0.iter().filter(|(name, _)| name != "cursor") {
+            out.append_pair(name, value);
+        }
+        out.append_pair("cursor", next);
+        out.finish()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Slug;
 
     #[test]
     fn cursor_round_trips_and_rejects_forgeries() {
-        let cursor = Cursor {
-            after: "some-slug".parse().expect("slug"),
-        };
-        assert_eq!(cursor.encode().parse::<Cursor>().ok(), Some(cursor));
-        for forged in [
-            "",
-            "abc",
-            "djE6",
-            "!!!",
-            &URL_SAFE_NO_PAD.encode("v2:x"),
-            &URL_SAFE_NO_PAD.encode("v1:Bad Slug"),
-        ] {
-            assert!(forged.parse::<Cursor>().is_err(), "{forged}");
+        let slug: Slug = "some-slug".parse().expect("slug");
+        let cursor = Cursor::encode("roadmaps", (7, &slug));
+        let query = QueryParams::parse(&format!("cursor={cursor}")).expect("short");
+        assert_eq!(
+            query.cursor::<(u32, Slug)>("roadmaps").ok(),
+            Some(Some((7, slug)))
+        );
+        assert!(
+            query.cursor::<(u32, Slug)>("projects").is_err(),
+            "another list's cursor"
+        );
+        assert!(
+            query.cursor::<String>("roadmaps").is_err(),
+            "another key shape"
+        );
+        let bad_slug = Cursor::encode("roadmaps", (7, "Bad Slug"));
+        for forged in ["", "abc", "!!!", bad_slug.as_str()] {
+            let query = QueryParams::parse(&format!("cursor={forged}")).expect("short");
+            assert!(query.cursor::<(u32, Slug)>("roadmaps").is_err(), "{forged}");
         }
+    }
+
+    #[test]
+    fn the_next_page_keeps_every_other_parameter() {
+        let query = QueryParams::parse("tier=skip&cursor=old&limit=5").expect("short");
+        assert_eq!(query.with_cursor("new"), "tier=skip&limit=5&cursor=new");
+    }
+
+    #[test]
+    fn search_words_become_quoted_phrases() {
+        let q = QueryParams::parse("q=scikit-learn%20%22AUC%22%20NEAR(x)&blank=%20&long=")
+            .expect("short");
+        assert_eq!(
+            q.search_terms("q").ok().flatten().as_deref(),
+            Some(r#""scikit-learn" """AUC""" "NEAR(x)""#)
+        );
+        assert!(q.search_terms("blank").is_err());
+        assert!(q.search_terms("long").is_err());
+        assert_eq!(q.search_terms("absent").ok(), Some(None));
     }
 
     #[test]

@@ -198,6 +198,10 @@ pub fn bytes(
     if let Ok(value) = HeaderValue::from_str(cache.header()) {
         headers.insert(header::CACHE_CONTROL, value);
     }
-    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    // Every route negotiates its format (406 otherwise) and its encoding.
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept, Accept-Encoding"),
+    );
     Ok(response)
 }

@@ -1,30 +1,141 @@
-//! `/v1/roadmaps/{slug}/certifications`: a roadmap's certifications by signal tier.
+//! Certifications: a roadmap's ratings by signal tier (`/v1/roadmaps/{slug}/certifications`)
+//! and every certification across roadmaps (`/v1/certifications`).
 
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
 use utoipa::IntoParams;
 
+use super::lists::{self, ListQuery};
 use super::{
-    AppState, BadParameter, InternalError, NotFound, NotModified, QueryTooLong, in_roadmap,
-    path_slug,
+    AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
+    in_roadmap, path_slug,
 };
-use crate::domain::{CertificationRating, Tier};
-use crate::http::{ApiError, Page, QueryParams, json};
+use crate::domain::{Certification, CertificationEntry, CertificationRating, Rating, Slug, Tier};
+use crate::http::formats::{CsvRows, cell};
+use crate::http::{ApiError, Cursor, Format, Page, QueryParams, json, negotiate};
+use crate::store::CertificationFilter;
 
-/// Which certifications to list.
+/// Which of a roadmap's certifications to list.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TierQuery {
     /// Only certifications this roadmap rates at this tier.
     #[param(inline)]
     pub tier: Option<Tier>,
+    /// `json`, `csv` or `ndjson`, for tools that cannot set `Accept`.
+    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson)$")]
+    pub format: Option<String>,
 }
 
-impl TierQuery {
-    fn parse(query: &QueryParams) -> Result<TierQuery, ApiError> {
-        Ok(TierQuery {
-            tier: query.get("tier")?,
-        })
+/// Filters and paging of the certifications across roadmaps.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CertificationQuery {
+    /// Only certifications with a rating of this tier (with `roadmap`, that roadmap's rating).
+    #[param(inline)]
+    pub tier: Option<Tier>,
+    /// Only certifications this roadmap rates.
+    #[param(value_type = Option<Slug>, example = "healthcare-ai-ml-engineer")]
+    pub roadmap: Option<String>,
+    /// Only certifications that cost at most this many US dollars; those without a price
+    /// ("N/A") are left out.
+    #[param(minimum = 0, example = 250)]
+    pub max_cost_usd: Option<u32>,
+    /// Only certifications whose name or rating mentions every one of these words.
+    #[param(value_type = Option<String>, min_length = 1, max_length = 200, example = "machine learning")]
+    pub q: Option<String>,
+    /// Page size, 1 to 100 (default 20). CSV and NDJSON carry the whole filtered set.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 20)]
+    pub limit: u32,
+    /// The `next_cursor` of the previous page, unchanged.
+    pub cursor: Option<String>,
+    /// `json`, `csv` or `ndjson`, for tools that cannot set `Accept`.
+    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson)$")]
+    pub format: Option<String>,
+}
+
+/// The most a `max_cost_usd` filter may name.
+const MAX_COST_USD: u32 = 1_000_000;
+
+fn certification_cells(c: &Certification) -> Vec<String> {
+    vec![
+        c.slug.to_string(),
+        c.name.clone(),
+        cell(c.renewal.as_ref()),
+        cell(c.cost.amount_usd),
+        c.cost.text.clone(),
+        cell(c.study_months.map(|m| m.min)),
+        cell(c.study_months.map(|m| m.max)),
+    ]
+}
+
+impl CsvRows for CertificationRating {
+    const HEADER: &'static [&'static str] = &[
+        "key",
+        "tier",
+        "slug",
+        "name",
+        "renewal",
+        "cost_usd",
+        "cost_text",
+        "study_months_min",
+        "study_months_max",
+        "timeline_text",
+        "job_posting_share_min",
+        "job_posting_share_max",
+        "note",
+    ];
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        let mut row = vec![self.key.to_string(), self.tier.to_string()];
+        row.extend(certification_cells(&self.certification));
+        row.extend([
+            cell(self.timeline_text.as_ref()),
+            cell(self.job_posting_share_percent.map(|s| s.min)),
+            cell(self.job_posting_share_percent.map(|s| s.max)),
+            self.note.clone(),
+        ]);
+        vec![row]
+    }
+}
+
+impl CsvRows for CertificationEntry {
+    const HEADER: &'static [&'static str] = &[
+        "slug",
+        "name",
+        "renewal",
+        "cost_usd",
+        "cost_text",
+        "study_months_min",
+        "study_months_max",
+        "roadmap",
+        "tier",
+        "timeline_text",
+        "job_posting_share_min",
+        "job_posting_share_max",
+        "note",
+    ];
+
+    /// One row per rating.
+    fn rows(&self) -> Vec<Vec<String>> {
+        let rating_cells = |rating: &Rating| {
+            vec![
+                rating.roadmap.to_string(),
+                rating.tier.to_string(),
+                cell(rating.timeline_text.as_ref()),
+                cell(rating.job_posting_share_percent.map(|s| s.min)),
+                cell(rating.job_posting_share_percent.map(|s| s.max)),
+                rating.note.clone(),
+            ]
+        };
+        self.ratings
+            .iter()
+            .map(|rating| {
+                let mut row = certification_cells(&self.certification);
+                row.extend(rating_cells(rating));
+                row
+            })
+            .collect()
     }
 }
 
@@ -32,12 +143,16 @@ impl TierQuery {
 /// share of job postings and the certification's own facts (cost, renewal, study time).
 #[utoipa::path(
     tag = "certifications",
-    params(("slug" = crate::domain::Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"), TierQuery),
+    params(("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"), TierQuery),
     responses(
         (status = 200, description = "The rated certifications (never paged: `next_cursor` is null).",
-         body = Page<CertificationRating>,
+         content(
+            (Page<CertificationRating> = "application/json"),
+            (String = "text/csv"),
+            (String = "application/x-ndjson"),
+         ),
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, BadParameter, NotFound, QueryTooLong, InternalError,
+        NotModified, BadParameter, NotFound, NotAcceptable, QueryTooLong, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}/certifications")]
@@ -47,8 +162,82 @@ pub async fn list_roadmap_certifications(
     slug: Path<String>,
     query: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
-    let TierQuery { tier } = TierQuery::parse(&query)?;
+    let list = ListQuery::parse(&req, &query)?;
+    let tier = query.get::<Tier>("tier")?;
     let slug = path_slug(&slug, "roadmap")?;
     let ratings = in_roadmap(state.store.certifications(&slug, tier).await?, &slug)?;
-    json(&req, &Page::whole(ratings), state.content_cache())
+    lists::respond(&req, &state, &query, list, ratings, None)
+}
+
+/// Lists certifications across every roadmap, in slug order, each with the roadmaps' ratings.
+///
+/// For scripts: `?tier=high_signal&max_cost_usd=250&format=csv` gives every High Signal
+/// certification under $250 as CSV, one row per rating.
+#[utoipa::path(
+    tag = "certifications",
+    params(CertificationQuery),
+    responses(
+        (status = 200, description = "A page of certifications.",
+         content(
+            (Page<CertificationEntry> = "application/json"),
+            (String = "text/csv", example = "slug,name,renewal,cost_usd,cost_text,study_months_min,study_months_max,roadmap,tier,timeline_text,job_posting_share_min,job_posting_share_max,note\naws-certified-machine-learning-specialty,\"AWS Certified Machine Learning, Specialty\",Annual,300,$300 exam,2,3,healthcare-ai-ml-engineer,high_signal,\"2 to 3 months study, 35 to 50% of job postings\",35,50,Many healthcare organizations use AWS and SageMaker"),
+            (String = "application/x-ndjson"),
+         ),
+         headers(
+            ("ETag" = String, description = "Strong validator of this representation."),
+            ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."),
+         )),
+        NotModified, BadParameter, NotAcceptable, QueryTooLong, InternalError,
+    )
+)]
+#[get("/v1/certifications")]
+pub async fn list_certifications(
+    req: HttpRequest,
+    state: Data<AppState>,
+    query: QueryParams,
+) -> Result<HttpResponse, ApiError> {
+    let list = ListQuery::parse(&req, &query)?;
+    let filter = CertificationFilter {
+        tier: query.get("tier")?,
+        roadmap: query.get("roadmap")?,
+        max_cost_usd: query.number("max_cost_usd", 0, MAX_COST_USD)?,
+        fts: query.search_terms("q")?,
+        after: list.cursor(&query, "certifications")?,
+        limit: list.limit,
+    };
+    let (data, more) = state.store.certification_entries(&filter).await?;
+    let next_cursor = more
+        .then(|| {
+            data.last()
+                .map(|last| Cursor::encode("certifications", &last.certification.slug))
+        })
+        .flatten();
+    lists::respond(&req, &state, &query, list, data, next_cursor)
+}
+
+/// Gets one certification and every roadmap's rating of it.
+#[utoipa::path(
+    tag = "certifications",
+    params(("slug" = Slug, Path, description = "The certification's slug.", example = "aws-certified-machine-learning-specialty")),
+    responses(
+        (status = 200, description = "The certification.", body = CertificationEntry,
+         headers(("ETag" = String, description = "Strong validator of this representation."))),
+        NotModified, NotFound, NotAcceptable, InternalError,
+    )
+)]
+#[get("/v1/certifications/{slug}")]
+pub async fn get_certification(
+    req: HttpRequest,
+    state: Data<AppState>,
+    slug: Path<String>,
+    query: QueryParams,
+) -> Result<HttpResponse, ApiError> {
+    negotiate(&req, &query, &[Format::Json])?;
+    let slug = path_slug(&slug, "certification")?;
+    let entry = state
+        .store
+        .certification_entry(&slug)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("there is no certification `{slug}`")))?;
+    json(&req, &entry, state.content_cache())
 }

@@ -30,6 +30,7 @@ pub struct SpecDocument(pub Vec<u8>);
         (name = "certifications", description = "Certifications by signal tier."),
         (name = "projects", description = "Portfolio projects."),
         (name = "sources", description = "What a roadmap cites."),
+        (name = "search", description = "Full-text search over the whole collection."),
         (name = "meta", description = "Health and the API description."),
     )
 )]

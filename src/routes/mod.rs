@@ -4,9 +4,12 @@
 pub mod certifications;
 pub mod docs;
 pub mod health;
+pub mod jsonld;
+pub mod lists;
 pub mod phases;
 pub mod projects;
 pub mod roadmaps;
+pub mod search;
 pub mod sources;
 
 use actix_web::dev::ResourceDef;
@@ -125,3 +128,13 @@ pub struct QueryTooLong(pub Problem);
 #[derive(IntoResponses)]
 #[response(status = 500, content_type = "application/problem+json")]
 pub struct InternalError(pub Problem);
+
+/// The `Accept` header names nothing this route serves; `detail` lists what it does.
+#[derive(IntoResponses)]
+#[response(status = 406, content_type = "application/problem+json")]
+pub struct NotAcceptable(pub Problem);
+
+/// The cursor was issued for content that has changed since; search again without it.
+#[derive(IntoResponses)]
+#[response(status = 409, content_type = "application/problem+json")]
+pub struct StaleCursor(pub Problem);

@@ -3,19 +3,74 @@
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
 
-use super::{AppState, InternalError, NotFound, NotModified, in_roadmap, path_number, path_slug};
-use crate::domain::Phase;
-use crate::http::{ApiError, Page, json};
+use super::lists::{self, ListQuery};
+use super::{
+    AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, in_roadmap,
+    path_number, path_slug,
+};
+use crate::domain::{Phase, Slug};
+use crate::http::formats::{CsvRows, joined};
+use crate::http::{ApiError, Format, Page, QueryParams, json, negotiate};
+
+impl CsvRows for Phase {
+    const HEADER: &'static [&'static str] = &[
+        "number",
+        "key",
+        "title",
+        "months_min",
+        "months_max",
+        "hours_min",
+        "hours_max",
+        "hours_text",
+        "topics",
+        "tracks",
+        "checkpoint",
+    ];
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        let topics: Vec<&str> = self
+            .topic_groups
+            .iter()
+            .flat_map(|g| g.topics.iter().map(|t| t.text.as_str()))
+            .collect();
+        let tracks: Vec<String> = self
+            .tracks
+            .iter()
+            .map(|t| format!("{}: {}", t.letter, t.title))
+            .collect();
+        vec![vec![
+            self.number.to_string(),
+            self.key.to_string(),
+            self.title.clone(),
+            self.months.min.to_string(),
+            self.months.max.to_string(),
+            self.hours.min.to_string(),
+            self.hours.max.to_string(),
+            self.hours_text.clone(),
+            joined(&topics),
+            joined(&tracks),
+            self.checkpoint.clone(),
+        ]]
+    }
+}
 
 /// Lists the phases of a roadmap's learning path, in order, with their topics, tracks and
 /// checkpoints.
 #[utoipa::path(
     tag = "learning path",
-    params(("slug" = crate::domain::Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer")),
+    params(
+        ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
+        ("format" = Option<String>, Query, description = "`json`, `csv` or `ndjson`, for tools that cannot set `Accept`."),
+    ),
     responses(
-        (status = 200, description = "Every phase (never paged: `next_cursor` is null).", body = Page<Phase>,
+        (status = 200, description = "Every phase (never paged: `next_cursor` is null).",
+         content(
+            (Page<Phase> = "application/json"),
+            (String = "text/csv"),
+            (String = "application/x-ndjson"),
+         ),
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound, InternalError,
+        NotModified, BadParameter, NotFound, NotAcceptable, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}/phases")]
@@ -23,23 +78,25 @@ pub async fn list_phases(
     req: HttpRequest,
     state: Data<AppState>,
     slug: Path<String>,
+    query: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
+    let list = ListQuery::parse(&req, &query)?;
     let slug = path_slug(&slug, "roadmap")?;
     let phases = in_roadmap(state.store.phases(&slug, None).await?, &slug)?;
-    json(&req, &Page::whole(phases), state.content_cache())
+    lists::respond(&req, &state, &query, list, phases, None)
 }
 
 /// Gets one phase of the learning path by its number (from 1).
 #[utoipa::path(
     tag = "learning path",
     params(
-        ("slug" = crate::domain::Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
+        ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
         ("number" = u32, Path, description = "The phase number, from 1.", minimum = 1, example = 2),
     ),
     responses(
         (status = 200, description = "The phase.", body = Phase,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound, InternalError,
+        NotModified, NotFound, NotAcceptable, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}/phases/{number}")]
@@ -47,7 +104,9 @@ pub async fn get_phase(
     req: HttpRequest,
     state: Data<AppState>,
     path: Path<(String, String)>,
+    query: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
+    negotiate(&req, &query, &[Format::Json])?;
     let (slug, number) = path.into_inner();
     let slug = path_slug(&slug, "roadmap")?;
     let number = path_number(&number, "phase")?;

@@ -1,20 +1,143 @@
-//! `/v1/roadmaps/{slug}/projects`: portfolio projects.
+//! Portfolio projects: a roadmap's (`/v1/roadmaps/{slug}/projects`) and every roadmap's
+//! (`/v1/projects`), filterable by stack, dataset and hours.
 
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
+use utoipa::IntoParams;
 
-use super::{AppState, InternalError, NotFound, NotModified, in_roadmap, path_number, path_slug};
-use crate::domain::Project;
-use crate::http::{ApiError, Page, json};
+use super::lists::{self, ListQuery};
+use super::{
+    AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
+    in_roadmap, path_number, path_slug,
+};
+use crate::domain::{Project, ProjectEntry, Slug};
+use crate::http::formats::{CsvRows, cell, joined};
+use crate::http::{ApiError, Cursor, Format, Page, QueryParams, json, negotiate};
+use crate::store::ProjectFilter;
+
+/// Filters and paging of the projects across roadmaps.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProjectQuery {
+    /// Only projects whose stack names this (a whole name, any case: `pytorch` finds PyTorch).
+    #[param(example = "pytorch")]
+    pub stack: Option<String>,
+    /// Only projects using this dataset (a whole name, any case).
+    #[param(example = "CheXpert")]
+    pub dataset: Option<String>,
+    /// Only projects of at most this many hours (the upper bound of their estimate).
+    #[param(minimum = 0, example = 40)]
+    pub max_hours: Option<u32>,
+    /// Only this roadmap's projects.
+    #[param(value_type = Option<Slug>, example = "healthcare-ai-ml-engineer")]
+    pub roadmap: Option<String>,
+    /// Page size, 1 to 100 (default 20). CSV and NDJSON carry the whole filtered set.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 20)]
+    pub limit: u32,
+    /// The `next_cursor` of the previous page, unchanged.
+    pub cursor: Option<String>,
+    /// `json`, `csv` or `ndjson`, for tools that cannot set `Accept`.
+    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson)$")]
+    pub format: Option<String>,
+}
+
+/// The most hours a `max_hours` filter may name.
+const MAX_HOURS: u32 = 100_000;
+/// The longest stack or dataset name a filter may give.
+const MAX_NAME_LEN: usize = 200;
+
+const PROJECT_COLUMNS: [&str; 10] = [
+    "number",
+    "key",
+    "title",
+    "hours_min",
+    "hours_max",
+    "stack",
+    "datasets",
+    "dataset_text",
+    "description",
+    "clinical_advantage",
+];
+
+fn project_cells(p: &Project) -> Vec<String> {
+    vec![
+        p.number.to_string(),
+        p.key.to_string(),
+        p.title.clone(),
+        p.hours.min.to_string(),
+        p.hours.max.to_string(),
+        joined(&p.stack),
+        joined(&p.datasets),
+        cell(p.dataset_text.as_ref()),
+        p.description.clone(),
+        p.clinical_advantage.clone(),
+    ]
+}
+
+impl CsvRows for Project {
+    const HEADER: &'static [&'static str] = &PROJECT_COLUMNS;
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        vec![project_cells(self)]
+    }
+}
+
+impl CsvRows for ProjectEntry {
+    const HEADER: &'static [&'static str] = &[
+        "roadmap",
+        "number",
+        "key",
+        "title",
+        "hours_min",
+        "hours_max",
+        "stack",
+        "datasets",
+        "dataset_text",
+        "description",
+        "clinical_advantage",
+    ];
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        let mut row = vec![self.roadmap.to_string()];
+        row.extend(project_cells(&self.project));
+        vec![row]
+    }
+}
+
+/// A whole-name filter: trimmed, non-empty, of reasonable length.
+fn name_filter(query: &QueryParams, name: &'static str) -> Result<Option<String>, ApiError> {
+    query
+        .raw(name)?
+        .map(|raw| {
+            let trimmed = raw.trim();
+            if trimmed.is_empty() || trimmed.chars().count() > MAX_NAME_LEN {
+                Err(ApiError::bad_parameter(
+                    name,
+                    format!("must be a name of 1 to {MAX_NAME_LEN} characters"),
+                ))
+            } else {
+                Ok(trimmed.to_owned())
+            }
+        })
+        .transpose()
+}
 
 /// Lists a roadmap's portfolio projects in order, with stack, datasets and hours.
 #[utoipa::path(
     tag = "projects",
-    params(("slug" = crate::domain::Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer")),
+    params(
+        ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
+        ("format" = Option<String>, Query, description = "`json`, `csv` or `ndjson`, for tools that cannot set `Accept`."),
+    ),
     responses(
-        (status = 200, description = "Every project (never paged: `next_cursor` is null).", body = Page<Project>,
+        (status = 200, description = "Every project (never paged: `next_cursor` is null).",
+         content(
+            (Page<Project> = "application/json"),
+            (String = "text/csv"),
+            (String = "application/x-ndjson"),
+         ),
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound, InternalError,
+        NotModified, BadParameter, NotFound, NotAcceptable, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}/projects")]
@@ -22,23 +145,25 @@ pub async fn list_projects(
     req: HttpRequest,
     state: Data<AppState>,
     slug: Path<String>,
+    query: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
+    let list = ListQuery::parse(&req, &query)?;
     let slug = path_slug(&slug, "roadmap")?;
     let projects = in_roadmap(state.store.projects(&slug, None).await?, &slug)?;
-    json(&req, &Page::whole(projects), state.content_cache())
+    lists::respond(&req, &state, &query, list, projects, None)
 }
 
 /// Gets one portfolio project by its number (from 1).
 #[utoipa::path(
     tag = "projects",
     params(
-        ("slug" = crate::domain::Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
+        ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
         ("number" = u32, Path, description = "The project number, from 1.", minimum = 1, example = 3),
     ),
     responses(
         (status = 200, description = "The project.", body = Project,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound, InternalError,
+        NotModified, NotFound, NotAcceptable, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}/projects/{number}")]
@@ -46,7 +171,9 @@ pub async fn get_project(
     req: HttpRequest,
     state: Data<AppState>,
     path: Path<(String, String)>,
+    query: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
+    negotiate(&req, &query, &[Format::Json])?;
     let (slug, number) = path.into_inner();
     let slug = path_slug(&slug, "roadmap")?;
     let number = path_number(&number, "project")?;
@@ -55,4 +182,47 @@ pub async fn get_project(
         .next()
         .ok_or_else(|| ApiError::not_found(format!("roadmap `{slug}` has no project {number}")))?;
     json(&req, &project, state.content_cache())
+}
+
+/// Lists portfolio projects across every roadmap, by roadmap and number.
+#[utoipa::path(
+    tag = "projects",
+    params(ProjectQuery),
+    responses(
+        (status = 200, description = "A page of projects.",
+         content(
+            (Page<ProjectEntry> = "application/json"),
+            (String = "text/csv"),
+            (String = "application/x-ndjson"),
+         ),
+         headers(
+            ("ETag" = String, description = "Strong validator of this representation."),
+            ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."),
+         )),
+        NotModified, BadParameter, NotAcceptable, QueryTooLong, InternalError,
+    )
+)]
+#[get("/v1/projects")]
+pub async fn list_all_projects(
+    req: HttpRequest,
+    state: Data<AppState>,
+    query: QueryParams,
+) -> Result<HttpResponse, ApiError> {
+    let list = ListQuery::parse(&req, &query)?;
+    let filter = ProjectFilter {
+        stack: name_filter(&query, "stack")?,
+        dataset: name_filter(&query, "dataset")?,
+        max_hours: query.number("max_hours", 0, MAX_HOURS)?,
+        roadmap: query.get("roadmap")?,
+        after: list.cursor(&query, "projects")?,
+        limit: list.limit,
+    };
+    let (data, more) = state.store.project_entries(&filter).await?;
+    let next_cursor = more
+        .then(|| {
+            data.last()
+                .map(|last| Cursor::encode("projects", (&last.roadmap, last.project.number)))
+        })
+        .flatten();
+    lists::respond(&req, &state, &query, list, data, next_cursor)
 }

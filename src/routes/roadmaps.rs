@@ -1,19 +1,20 @@
 //! `/v1/roadmaps`: the catalogue and whole roadmaps.
 
-use actix_web::http::header;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
 use utoipa::IntoParams;
 
+use super::lists::{self, ListQuery};
 use super::{
-    AppState, BadParameter, InternalError, NotFound, NotModified, QueryTooLong, in_roadmap,
-    path_slug,
+    AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
+    in_roadmap, jsonld, path_slug,
 };
-use crate::domain::{Difficulty, Roadmap};
-use crate::http::{ApiError, Cursor, Limit, Page, QueryParams, json};
-use crate::store::{CatalogueFilter, RoadmapSummary};
+use crate::domain::{Difficulty, Roadmap, Slug};
+use crate::http::formats::{CsvRows, Format};
+use crate::http::{ApiError, Cursor, QueryParams, json, negotiate};
+use crate::store::{CatalogueFilter, CatalogueSort, RoadmapSummary, SortValue};
 
-/// Filters and paging of the catalogue.
+/// Filters, order and paging of the catalogue.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CatalogueQuery {
@@ -24,42 +25,77 @@ pub struct CatalogueQuery {
     /// most the value).
     #[param(minimum = 0, maximum = 1200, example = 18)]
     pub max_months: Option<u32>,
-    /// Page size, 1 to 100 (default 20).
+    /// Only roadmaps whose title or prose contains every one of these words (stemmed:
+    /// `predict` finds "predictive"), 1 to 200 characters.
+    #[param(value_type = Option<String>, min_length = 1, max_length = 200, example = "clinical NLP")]
+    pub q: Option<String>,
+    /// The order: `title`, `difficulty` (low to very high) or `months` (by the timeline's upper
+    /// bound), ascending, or descending with a leading `-`. Ties go by slug.
+    #[param(value_type = Option<String>, pattern = "^-?(title|difficulty|months)$", default = "title", example = "-difficulty")]
+    pub sort: CatalogueSort,
+    /// Page size, 1 to 100 (default 20). CSV and NDJSON carry the whole filtered set.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 20)]
-    pub limit: Limit,
+    pub limit: u32,
     /// The `next_cursor` of the previous page, unchanged.
     #[param(value_type = Option<String>)]
-    pub cursor: Option<Cursor>,
+    pub cursor: Option<String>,
+    /// `json`, `csv` or `ndjson`, for tools that cannot set `Accept`.
+    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson)$")]
+    pub format: Option<String>,
 }
 
 /// The longest timeline a filter may name: a century of months.
 const MAX_MONTHS: u32 = 1200;
 
-impl CatalogueQuery {
-    fn parse(query: &QueryParams) -> Result<CatalogueQuery, ApiError> {
-        Ok(CatalogueQuery {
-            difficulty: query.get("difficulty")?,
-            max_months: query.number("max_months", 0, MAX_MONTHS)?,
-            limit: Limit::from_query(query)?,
-            cursor: query.get("cursor")?,
-        })
+impl CsvRows for RoadmapSummary {
+    const HEADER: &'static [&'static str] = &[
+        "slug",
+        "title",
+        "role",
+        "icon",
+        "difficulty",
+        "timeline_months_min",
+        "timeline_months_max",
+        "summary",
+        "updated_at",
+    ];
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        vec![vec![
+            self.slug.to_string(),
+            self.title.clone(),
+            self.role.clone(),
+            self.icon.clone(),
+            self.difficulty.to_string(),
+            self.timeline_months.min.to_string(),
+            self.timeline_months.max.to_string(),
+            self.summary.clone(),
+            self.updated_at.clone(),
+        ]]
     }
 }
 
-/// Lists roadmaps (summaries) in slug order, a page at a time.
+/// Lists roadmaps (summaries), a page at a time.
 ///
 /// Paging is by keyset: follow `next_cursor` (or the `Link: rel="next"` header) until it is
-/// null. Pages stay correct when roadmaps are added between requests.
+/// null. Every sort order pages correctly while roadmaps are added between requests. With
+/// `Accept: text/csv` (or `?format=csv`) or `application/x-ndjson`, the whole filtered set
+/// comes at once.
 #[utoipa::path(
     tag = "roadmaps",
     params(CatalogueQuery),
     responses(
-        (status = 200, description = "A page of roadmap summaries.", body = Page<RoadmapSummary>,
+        (status = 200, description = "A page of roadmap summaries.",
+         content(
+            (crate::http::Page<RoadmapSummary> = "application/json"),
+            (String = "text/csv", example = "slug,title,role,icon,difficulty,timeline_months_min,timeline_months_max,summary,updated_at\nhealthcare-ai-ml-engineer,Healthcare AI/ML Engineer Roadmap,..."),
+            (String = "application/x-ndjson"),
+         ),
          headers(
             ("ETag" = String, description = "Strong validator of this representation."),
             ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."),
          )),
-        NotModified, BadParameter, QueryTooLong, InternalError,
+        NotModified, BadParameter, NotAcceptable, QueryTooLong, InternalError,
     )
 )]
 #[get("/v1/roadmaps")]
@@ -68,61 +104,44 @@ pub async fn list_roadmaps(
     state: Data<AppState>,
     query: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
-    let CatalogueQuery {
-        difficulty,
-        max_months,
-        limit,
-        cursor,
-    } = CatalogueQuery::parse(&query)?;
-    let filter = CatalogueFilter {
-        difficulty,
-        max_months,
-        after: cursor.map(|c| c.after),
-        limit: limit.0,
+    let list = ListQuery::parse(&req, &query)?;
+    let sort = match query.raw("sort")? {
+        None => CatalogueSort::default(),
+        Some(name) => CatalogueSort::parse(name).ok_or_else(|| {
+            ApiError::bad_parameter("sort", format!("must be one of: {}", CatalogueSort::NAMES))
+        })?,
     };
-    let (data, more) = state.store.catalogue(&filter).await?;
-    let next_cursor = more
-        .then(|| {
-            data.last().map(|last| {
-                Cursor {
-                    after: last.slug.clone(),
-                }
-                .encode()
-            })
-        })
-        .flatten();
-    let link = next_cursor.as_ref().map(|cursor| {
-        let mut next = form_urlencoded::Serializer::new(String::new());
-        if let Some(difficulty) = filter.difficulty {
-            next.append_pair("difficulty", difficulty.as_str());
-        }
-        if let Some(max) = filter.max_months {
-            next.append_pair("max_months", &max.to_string());
-        }
-        next.append_pair("limit", &limit.0.to_string());
-        next.append_pair("cursor", cursor);
-        let url = state.link(&format!("/v1/roadmaps?{}", next.finish()));
-        format!("<{url}>; rel=\"next\"")
-    });
-    let mut response = json(&req, &Page { data, next_cursor }, state.content_cache())?;
-    if let Some(link) = link
-        && let Ok(value) = header::HeaderValue::from_str(&link)
-    {
-        response.headers_mut().insert(header::LINK, value);
-    }
-    Ok(response)
+    let cursor_list = format!("roadmaps:{}", sort.name());
+    let filter = CatalogueFilter {
+        difficulty: query.get("difficulty")?,
+        max_months: query.number("max_months", 0, MAX_MONTHS)?,
+        fts: query.search_terms("q")?,
+        sort,
+        after: list.cursor::<(SortValue, Slug)>(&query, &cursor_list)?,
+        limit: list.limit,
+    };
+    let (data, next) = state.store.catalogue(&filter).await?;
+    let next_cursor = next.map(|key| Cursor::encode(&cursor_list, key));
+    lists::respond(&req, &state, &query, list, data, next_cursor)
 }
 
 /// Gets a whole roadmap: every section of the page in one document.
 ///
 /// This is the same document that `content/` holds and that `roadmap-api import` reads.
+/// With `Accept: application/ld+json` it comes as schema.org JSON-LD (a `Course` about the
+/// `Occupation`, with the phases and projects as parts, certifications as
+/// `EducationalOccupationalCredential`s and the sources as `citation`), for search engines.
 #[utoipa::path(
     tag = "roadmaps",
-    params(("slug" = crate::domain::Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer")),
+    params(("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer")),
     responses(
-        (status = 200, description = "The roadmap.", body = Roadmap,
+        (status = 200, description = "The roadmap.",
+         content(
+            (Roadmap = "application/json"),
+            (Object = "application/ld+json", example = json!({"@context": "https://schema.org", "@type": "Course", "name": "Healthcare AI/ML Engineer Roadmap"})),
+         ),
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound, InternalError,
+        NotModified, NotFound, NotAcceptable, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}")]
@@ -130,8 +149,13 @@ pub async fn get_roadmap(
     req: HttpRequest,
     state: Data<AppState>,
     slug: Path<String>,
+    query: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
+    let format = negotiate(&req, &query, &[Format::Json, Format::JsonLd])?;
     let slug = path_slug(&slug, "roadmap")?;
     let roadmap = in_roadmap(state.store.roadmap(&slug).await?, &slug)?;
-    json(&req, &roadmap, state.content_cache())
+    match format {
+        Format::JsonLd => jsonld::respond(&req, &state, &roadmap),
+        _ => json(&req, &roadmap, state.content_cache()),
+    }
 }

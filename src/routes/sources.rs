@@ -1,21 +1,92 @@
-//! `/v1/roadmaps/{slug}/sources`: what a roadmap cites.
+//! Sources: what a roadmap cites (`/v1/roadmaps/{slug}/sources`) and every cited source with
+//! the places it is cited (`/v1/sources`).
 
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
+use utoipa::IntoParams;
 
-use super::{AppState, InternalError, NotFound, NotModified, in_roadmap, path_slug};
-use crate::domain::Sources;
-use crate::http::{ApiError, json};
+use super::lists::{self, ListQuery};
+use super::{
+    AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
+    in_roadmap, path_slug,
+};
+use crate::domain::{Slug, SourceEntry, SourceKind, SourceRef, Sources};
+use crate::http::formats::{CsvRows, cell, joined};
+use crate::http::{ApiError, Cursor, Format, QueryParams, json, negotiate};
+use crate::store::SourceFilter;
+
+/// Filters and paging of the sources across roadmaps.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SourceQuery {
+    /// Only sources of this kind.
+    #[param(inline)]
+    pub kind: Option<SourceKind>,
+    /// Only sources this roadmap cites.
+    #[param(value_type = Option<Slug>, example = "healthcare-ai-ml-engineer")]
+    pub roadmap: Option<String>,
+    /// Page size, 1 to 100 (default 20). CSV and NDJSON carry the whole filtered set.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 20)]
+    pub limit: u32,
+    /// The `next_cursor` of the previous page, unchanged.
+    pub cursor: Option<String>,
+    /// `json`, `csv` or `ndjson`, for tools that cannot set `Accept`.
+    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson)$")]
+    pub format: Option<String>,
+}
+
+impl CsvRows for SourceRef {
+    const HEADER: &'static [&'static str] = &["key", "slug", "title", "kind", "url", "cited_in"];
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        vec![vec![
+            self.key.to_string(),
+            self.slug.to_string(),
+            self.title.clone(),
+            self.kind.to_string(),
+            cell(self.url.as_ref()),
+            joined(&self.cited_in),
+        ]]
+    }
+}
+
+impl CsvRows for SourceEntry {
+    const HEADER: &'static [&'static str] = &["slug", "title", "kind", "url", "cited_in"];
+
+    /// `cited_in` lists `roadmap#pointer` for every citation.
+    fn rows(&self) -> Vec<Vec<String>> {
+        let cited: Vec<String> = self
+            .citations
+            .iter()
+            .map(|c| format!("{}#{}", c.roadmap, c.pointer))
+            .collect();
+        vec![vec![
+            self.slug.to_string(),
+            self.title.clone(),
+            self.kind.to_string(),
+            cell(self.url.as_ref()),
+            joined(&cited),
+        ]]
+    }
+}
 
 /// Lists what a roadmap cites, with where in the document each source is cited, and the
-/// number of sources the page itself declares.
+/// number of sources the page itself declares. CSV and NDJSON give the items alone.
 #[utoipa::path(
     tag = "sources",
-    params(("slug" = crate::domain::Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer")),
+    params(
+        ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
+        ("format" = Option<String>, Query, description = "`json`, `csv` or `ndjson`, for tools that cannot set `Accept`."),
+    ),
     responses(
-        (status = 200, description = "The roadmap's sources section.", body = Sources,
+        (status = 200, description = "The roadmap's sources section.",
+         content(
+            (Sources = "application/json"),
+            (String = "text/csv"),
+            (String = "application/x-ndjson"),
+         ),
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound, InternalError,
+        NotModified, BadParameter, NotFound, NotAcceptable, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}/sources")]
@@ -23,8 +94,81 @@ pub async fn list_roadmap_sources(
     req: HttpRequest,
     state: Data<AppState>,
     slug: Path<String>,
+    query: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
+    let list = ListQuery::parse(&req, &query)?;
     let slug = path_slug(&slug, "roadmap")?;
     let sources = in_roadmap(state.store.sources(&slug).await?, &slug)?;
-    json(&req, &sources, state.content_cache())
+    match list.format {
+        Format::Json => json(&req, &sources, state.content_cache()),
+        _ => lists::respond(&req, &state, &query, list, sources.items, None),
+    }
+}
+
+/// Lists every cited source across roadmaps, in slug order, with where each is cited.
+#[utoipa::path(
+    tag = "sources",
+    params(SourceQuery),
+    responses(
+        (status = 200, description = "A page of sources.",
+         content(
+            (crate::http::Page<SourceEntry> = "application/json"),
+            (String = "text/csv"),
+            (String = "application/x-ndjson"),
+         ),
+         headers(
+            ("ETag" = String, description = "Strong validator of this representation."),
+            ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."),
+         )),
+        NotModified, BadParameter, NotAcceptable, QueryTooLong, InternalError,
+    )
+)]
+#[get("/v1/sources")]
+pub async fn list_sources(
+    req: HttpRequest,
+    state: Data<AppState>,
+    query: QueryParams,
+) -> Result<HttpResponse, ApiError> {
+    let list = ListQuery::parse(&req, &query)?;
+    let filter = SourceFilter {
+        kind: query.get("kind")?,
+        roadmap: query.get("roadmap")?,
+        after: list.cursor(&query, "sources")?,
+        limit: list.limit,
+    };
+    let (data, more) = state.store.source_entries(&filter).await?;
+    let next_cursor = more
+        .then(|| {
+            data.last()
+                .map(|last| Cursor::encode("sources", &last.slug))
+        })
+        .flatten();
+    lists::respond(&req, &state, &query, list, data, next_cursor)
+}
+
+/// Gets one source and every place a roadmap cites it.
+#[utoipa::path(
+    tag = "sources",
+    params(("slug" = Slug, Path, description = "The source's slug.", example = "google-ml-crash-course")),
+    responses(
+        (status = 200, description = "The source.", body = SourceEntry,
+         headers(("ETag" = String, description = "Strong validator of this representation."))),
+        NotModified, NotFound, NotAcceptable, InternalError,
+    )
+)]
+#[get("/v1/sources/{slug}")]
+pub async fn get_source(
+    req: HttpRequest,
+    state: Data<AppState>,
+    slug: Path<String>,
+    query: QueryParams,
+) -> Result<HttpResponse, ApiError> {
+    negotiate(&req, &query, &[Format::Json])?;
+    let slug = path_slug(&slug, "source")?;
+    let entry = state
+        .store
+        .source_entry(&slug)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("there is no source `{slug}`")))?;
+    json(&req, &entry, state.content_cache())
 }

@@ -4,7 +4,9 @@
 //! in `.sqlx/`). Reads that span several tables run in one transaction so they see one
 //! snapshot; writes run in `BEGIN IMMEDIATE` transactions, all or nothing.
 
+mod collection;
 mod read;
+mod search;
 mod write;
 
 use std::path::Path;
@@ -13,7 +15,9 @@ use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
-pub use read::{CatalogueFilter, RoadmapSummary};
+pub use collection::{CertificationFilter, ProjectFilter, SourceFilter};
+pub use read::{CatalogueFilter, CatalogueSort, RoadmapSummary, SortValue};
+pub use search::{HitKind, SearchHit, SearchPage, SearchQuery};
 
 /// Failures of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +32,12 @@ pub enum StoreError {
     /// another roadmap rates.
     #[error("{0}")]
     Conflict(String),
+    /// The content changed since the search cursor was issued.
+    #[error("the content changed since this search began; search again without `cursor`")]
+    StaleSearch,
+    /// SQLite refused the full-text query.
+    #[error("the search query is not valid: {0}")]
+    BadSearch(String),
     /// A row that this service would never have written (edited by hand, or corrupted).
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
@@ -122,7 +132,7 @@ impl Store {
     }
 }
 
-fn parse_column<T: FromStr>(column: &str, text: &str) -> Result<T, StoreError> {
+pub(crate) fn parse_column<T: FromStr>(column: &str, text: &str) -> Result<T, StoreError> {
     text.parse()
         .map_err(|_| StoreError::Corrupt(format!("{column} holds `{text}`")))
 }
@@ -136,6 +146,6 @@ fn to_json_column<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
 }
 
-fn count(value: i64, column: &str) -> Result<u32, StoreError> {
+pub(crate) fn count(value: i64, column: &str) -> Result<u32, StoreError> {
     u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} holds {value}")))
 }

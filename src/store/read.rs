@@ -25,45 +25,164 @@ pub struct RoadmapSummary {
     pub updated_at: String,
 }
 
+/// The order of the catalogue: by title, difficulty (low to very high) or timeline (the
+/// upper bound in months), ascending or descending; ties go by slug.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CatalogueSort {
+    #[default]
+    Title,
+    TitleDesc,
+    Difficulty,
+    DifficultyDesc,
+    Months,
+    MonthsDesc,
+}
+
+impl CatalogueSort {
+    pub const NAMES: &'static str = "title, -title, difficulty, -difficulty, months, -months";
+
+    pub fn parse(name: &str) -> Option<CatalogueSort> {
+        Some(match name {
+            "title" => CatalogueSort::Title,
+            "-title" => CatalogueSort::TitleDesc,
+            "difficulty" => CatalogueSort::Difficulty,
+            "-difficulty" => CatalogueSort::DifficultyDesc,
+            "months" => CatalogueSort::Months,
+            "-months" => CatalogueSort::MonthsDesc,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CatalogueSort::Title => "title",
+            CatalogueSort::TitleDesc => "-title",
+            CatalogueSort::Difficulty => "difficulty",
+            CatalogueSort::DifficultyDesc => "-difficulty",
+            CatalogueSort::Months => "months",
+            CatalogueSort::MonthsDesc => "-months",
+        }
+    }
+
+    /// The statement for this order. Only these fixed texts are ever run: the client's
+    /// choice selects one, and every value is bound.
+    fn sql(self) -> &'static str {
+        macro_rules! page {
+            ($column:literal, $after:literal, $direction:literal) => {
+                concat!(
+                    "select slug, title, role, icon, summary, difficulty, difficulty_rank, ",
+                    "timeline_min, timeline_max, updated_at from roadmaps ",
+                    "where (?1 is null or difficulty = ?1) ",
+                    "and (?2 is null or timeline_max <= ?2) ",
+                    "and (?3 is null or id in (select d.roadmap_id from search_index ",
+                    "join search_documents d on d.id = search_index.rowid ",
+                    "where search_index match ?3 and d.kind = 'roadmap')) ",
+                    "and (?4 is null or (",
+                    $column,
+                    ", slug) ",
+                    $after,
+                    " (?4, ?5)) ",
+                    "order by ",
+                    $column,
+                    " ",
+                    $direction,
+                    ", slug ",
+                    $direction,
+                    " limit ?6"
+                )
+            };
+        }
+        match self {
+            CatalogueSort::Title => page!("title", ">", "asc"),
+            CatalogueSort::TitleDesc => page!("title", "<", "desc"),
+            CatalogueSort::Difficulty => page!("difficulty_rank", ">", "asc"),
+            CatalogueSort::DifficultyDesc => page!("difficulty_rank", "<", "desc"),
+            CatalogueSort::Months => page!("timeline_max", ">", "asc"),
+            CatalogueSort::MonthsDesc => page!("timeline_max", "<", "desc"),
+        }
+    }
+
+    /// The value of this order's column in a row, for the next page's position.
+    fn value_of(self, row: &SummaryRow) -> SortValue {
+        match self {
+            CatalogueSort::Title | CatalogueSort::TitleDesc => SortValue::Text(row.title.clone()),
+            CatalogueSort::Difficulty | CatalogueSort::DifficultyDesc => {
+                SortValue::Number(row.difficulty_rank)
+            }
+            CatalogueSort::Months | CatalogueSort::MonthsDesc => {
+                SortValue::Number(row.timeline_max)
+            }
+        }
+    }
+}
+
+/// A catalogue position's sort value: a title, or a rank or month count.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum SortValue {
+    Text(String),
+    Number(i64),
+}
+
 /// The catalogue's filters and page position.
 #[derive(Debug, Clone, Default)]
 pub struct CatalogueFilter {
     pub difficulty: Option<Difficulty>,
     pub max_months: Option<u32>,
-    /// Only roadmaps whose slug sorts after this one (keyset pagination).
-    pub after: Option<Slug>,
+    /// An FTS5 query over the roadmaps' titles and prose.
+    pub fts: Option<String>,
+    pub sort: CatalogueSort,
+    /// Only roadmaps after this position (keyset pagination).
+    pub after: Option<(SortValue, Slug)>,
     pub limit: u32,
 }
 
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    slug: String,
+    title: String,
+    role: String,
+    icon: String,
+    summary: String,
+    difficulty: String,
+    difficulty_rank: i64,
+    timeline_min: i64,
+    timeline_max: i64,
+    updated_at: String,
+}
+
 impl Store {
-    /// One page of the catalogue in slug order, plus whether more follow.
+    /// One page of the catalogue, plus the position after its last row when more follow.
     pub async fn catalogue(
         &self,
         filter: &CatalogueFilter,
-    ) -> Result<(Vec<RoadmapSummary>, bool), StoreError> {
-        let difficulty = filter.difficulty.map(Difficulty::as_str);
-        let after = filter.after.as_ref().map(Slug::as_str);
+    ) -> Result<(Vec<RoadmapSummary>, Option<(SortValue, Slug)>), StoreError> {
         let fetch = i64::from(filter.limit) + 1;
-        let rows = sqlx::query!(
-            "select slug, title, role, icon, summary, difficulty, timeline_min, timeline_max,
-                    updated_at
-             from roadmaps
-             where (?1 is null or difficulty = ?1)
-               and (?2 is null or timeline_max <= ?2)
-               and (?3 is null or slug > ?3)
-             order by slug
-             limit ?4",
-            difficulty,
-            filter.max_months,
-            after,
-            fetch,
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let query = sqlx::query_as::<_, SummaryRow>(filter.sort.sql())
+            .bind(filter.difficulty.map(Difficulty::as_str))
+            .bind(filter.max_months)
+            .bind(filter.fts.as_deref());
+        let query = match &filter.after {
+            Some((SortValue::Text(text), slug)) => query.bind(text.clone()).bind(slug.to_string()),
+            Some((SortValue::Number(n), slug)) => query.bind(*n).bind(slug.to_string()),
+            None => query.bind(None::<String>).bind(None::<String>),
+        };
+        let rows = query
+            .bind(fetch)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(super::search::search_error)?;
         let more = rows.len() as i64 == fetch;
+        let rows: Vec<SummaryRow> = rows.into_iter().take(filter.limit as usize).collect();
+        let next = match rows.last() {
+            Some(last) if more => Some((
+                filter.sort.value_of(last),
+                parse_column("roadmaps.slug", &last.slug)?,
+            )),
+            _ => None,
+        };
         let summaries = rows
             .into_iter()
-            .take(filter.limit as usize)
             .map(|row| {
                 Ok(RoadmapSummary {
                     slug: parse_column("roadmaps.slug", &row.slug)?,
@@ -77,7 +196,7 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok((summaries, more))
+        Ok((summaries, next))
     }
 
     /// The slugs of every stored roadmap, in order.
@@ -172,7 +291,10 @@ fn range(min: i64, max: i64) -> Result<Range, StoreError> {
     Range::from_columns(min, max).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-fn optional_range(min: Option<i64>, max: Option<i64>) -> Result<Option<Range>, StoreError> {
+pub(super) fn optional_range(
+    min: Option<i64>,
+    max: Option<i64>,
+) -> Result<Option<Range>, StoreError> {
     match (min, max) {
         (Some(min), Some(max)) => range(min, max).map(Some),
         _ => Ok(None),
@@ -471,7 +593,7 @@ async fn load_certifications(
     .collect()
 }
 
-async fn load_projects(
+pub(super) async fn load_projects(
     conn: &mut SqliteConnection,
     roadmap_id: i64,
     number: Option<u32>,
@@ -544,4 +666,31 @@ async fn load_sources(
         });
     }
     Ok(sources)
+}
+
+/// A certification's own facts.
+pub(super) async fn load_certification(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Certification, StoreError> {
+    let c = sqlx::query!(
+        "select slug, name, renewal, cost_amount_usd, cost_text, study_months_min, study_months_max
+         from certifications where id = ?",
+        id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Certification {
+        slug: parse_column("certifications.slug", &c.slug)?,
+        name: c.name,
+        renewal: c.renewal,
+        cost: Cost {
+            amount_usd: c
+                .cost_amount_usd
+                .map(|n| count(n, "certifications.cost_amount_usd"))
+                .transpose()?,
+            text: c.cost_text,
+        },
+        study_months: optional_range(c.study_months_min, c.study_months_max)?,
+    })
 }

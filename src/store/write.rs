@@ -48,7 +48,13 @@ async fn import_all(conn: &mut SqliteConnection, roadmaps: &[Roadmap]) -> Result
         }
         replace_roadmap(conn, roadmap).await?;
     }
-    delete_orphans(conn).await
+    delete_orphans(conn).await?;
+    sqlx::query!(
+        "update meta set value = cast(value as integer) + 1 where name = 'content_version'"
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 async fn replace_roadmap(conn: &mut SqliteConnection, r: &Roadmap) -> Result<(), StoreError> {
@@ -432,11 +438,18 @@ async fn replace_roadmap(conn: &mut SqliteConnection, r: &Roadmap) -> Result<(),
             .await?;
         }
     }
-    Ok(())
+    super::search::index_roadmap(conn, roadmap_id, r).await
 }
 
 async fn delete_roadmap(conn: &mut SqliteConnection, slug: &Slug) -> Result<(), StoreError> {
     let slug = slug.as_str();
+    // Deleted explicitly (not by cascade) so that the triggers take them out of the index.
+    sqlx::query!(
+        "delete from search_documents where roadmap_id = (select id from roadmaps where slug = ?)",
+        slug
+    )
+    .execute(&mut *conn)
+    .await?;
     sqlx::query!("delete from roadmaps where slug = ?", slug)
         .execute(&mut *conn)
         .await?;

@@ -1,0 +1,235 @@
+//! Content negotiation: which representation a client gets.
+//!
+//! Lists come as JSON (`{"data": [...], "next_cursor": ...}`), CSV (RFC 4180, a header row,
+//! one row per item, list cells joined with `; `) or NDJSON (one JSON object a line). CSV
+//! and NDJSON carry the whole filtered set, unpaged. The format is chosen by `?format=` (for
+//! tools that cannot set headers) or else by `Accept`; an `Accept` that names nothing the
+//! route serves is a 406.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::representation::{CachePolicy, Page, bytes, json};
+use super::{ApiError, QueryParams};
+
+/// A representation a route can serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Csv,
+    Ndjson,
+    JsonLd,
+    Calendar,
+}
+
+impl Format {
+    fn media_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::Csv => "text/csv",
+            Format::Ndjson => "application/x-ndjson",
+            Format::JsonLd => "application/ld+json",
+            Format::Calendar => "text/calendar",
+        }
+    }
+
+    fn parameter_name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Ndjson => "ndjson",
+            Format::JsonLd => "jsonld",
+            Format::Calendar => "ics",
+        }
+    }
+}
+
+/// The formats of every list route.
+pub const LIST_FORMATS: &[Format] = &[Format::Json, Format::Csv, Format::Ndjson];
+
+/// The format to answer with, out of `offered` (the first is the default).
+pub fn negotiate(
+    req: &HttpRequest,
+    query: &QueryParams,
+    offered: &[Format],
+) -> Result<Format, ApiError> {
+    if let Some(name) = query.raw("format")? {
+        return offered
+            .iter()
+            .copied()
+            .find(|f| f.parameter_name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = offered.iter().map(|f| f.parameter_name()).collect();
+                ApiError::bad_parameter("format", format!("must be one of: {}", names.join(", ")))
+            });
+    }
+    let Some(accept) = req.headers().get(header::ACCEPT) else {
+        return Ok(offered[0]);
+    };
+    let accept = accept
+        .to_str()
+        .map_err(|_| ApiError::NotAcceptable(supported(offered)))?;
+    let mut best: Option<(f32, usize, Format)> = None;
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if q <= 0.0 {
+            continue;
+        }
+        for (rank, format) in offered.iter().enumerate() {
+            let (kind, _) = format.media_type().split_once('/').unwrap_or_default();
+            let matches = media == format.media_type()
+                || media == "*/*"
+                || media.strip_suffix("/*").is_some_and(|k| k == kind)
+                || (*format == Format::Ndjson && media == "application/ndjson");
+            // Higher q wins; on a tie, the route's own order (its default first).
+            if matches && best.is_none_or(|(bq, br, _)| q > bq || (q == bq && rank < br)) {
+                best = Some((q, rank, *format));
+            }
+        }
+    }
+    best.map(|(_, _, format)| format)
+        .ok_or_else(|| ApiError::NotAcceptable(supported(offered)))
+}
+
+fn supported(offered: &[Format]) -> String {
+    offered
+        .iter()
+        .map(|f| f.media_type())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An item of a list that can be a CSV row (or several: a certification gives one row per
+/// rating).
+pub trait CsvRows {
+    /// The header row.
+    const HEADER: &'static [&'static str];
+    /// The rows of this item, each as long as the header.
+    fn rows(&self) -> Vec<Vec<String>>;
+}
+
+/// A list cell: the items joined with `; `.
+pub fn joined<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A cell for an optional value: empty when absent.
+pub fn cell<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// Answers a list in the negotiated format.
+pub fn list<T: Serialize + CsvRows + ToSchema>(
+    req: &HttpRequest,
+    format: Format,
+    page: Page<T>,
+    cache: CachePolicy<'_>,
+) -> Result<HttpResponse, ApiError> {
+    match format {
+        Format::Csv => {
+            let write = || -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+                let mut writer = csv::Writer::from_writer(Vec::new());
+                writer.write_record(T::HEADER)?;
+                for item in &page.data {
+                    for row in item.rows() {
+                        writer.write_record(row)?;
+                    }
+                }
+                Ok(writer.into_inner()?)
+            };
+            let body = write().map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))?;
+            bytes(req, body, "text/csv; charset=utf-8; header=present", cache)
+        }
+        Format::Ndjson => {
+            let mut body = Vec::new();
+            for item in &page.data {
+                serde_json::to_writer(&mut body, item)
+                    .map_err(|e| ApiError::Internal(format!("writing NDJSON: {e}")))?;
+                body.push(b'\n');
+            }
+            bytes(req, body, "application/x-ndjson", cache)
+        }
+        _ => json(req, &page, cache),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    fn choose(accept: Option<&str>, query: &str, offered: &[Format]) -> Result<Format, ApiError> {
+        let mut req = TestRequest::default();
+        if let Some(accept) = accept {
+            req = req.insert_header((header::ACCEPT, accept));
+        }
+        let query = QueryParams::parse(query).expect("short");
+        negotiate(&req.to_http_request(), &query, offered)
+    }
+
+    #[test]
+    fn accept_and_format_choose_the_representation() {
+        assert_eq!(choose(None, "", LIST_FORMATS).ok(), Some(Format::Json));
+        assert_eq!(
+            choose(Some("text/csv"), "", LIST_FORMATS).ok(),
+            Some(Format::Csv)
+        );
+        assert_eq!(
+            choose(Some("application/x-ndjson"), "", LIST_FORMATS).ok(),
+            Some(Format::Ndjson)
+        );
+        assert_eq!(
+            choose(Some("text/*"), "", LIST_FORMATS).ok(),
+            Some(Format::Csv)
+        );
+        assert_eq!(
+            choose(
+                Some("text/html,application/xhtml+xml,*/*;q=0.8"),
+                "",
+                LIST_FORMATS
+            )
+            .ok(),
+            Some(Format::Json)
+        );
+        assert_eq!(
+            choose(Some("text/csv;q=0.5, application/json"), "", LIST_FORMATS).ok(),
+            Some(Format::Json)
+        );
+        assert_eq!(
+            choose(Some("application/json"), "format=csv", LIST_FORMATS).ok(),
+            Some(Format::Csv)
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_served_is_refused() {
+        assert!(matches!(
+            choose(Some("image/png"), "", LIST_FORMATS),
+            Err(ApiError::NotAcceptable(_))
+        ));
+        assert!(matches!(
+            choose(Some("text/csv;q=0"), "", LIST_FORMATS),
+            Err(ApiError::NotAcceptable(_))
+        ));
+        assert!(matches!(
+            choose(None, "format=xml", LIST_FORMATS),
+            Err(ApiError::BadParameter { name: "format", .. })
+        ));
+        assert!(matches!(
+            choose(Some("text/csv"), "", &[Format::Json]),
+            Err(ApiError::NotAcceptable(_))
+        ));
+    }
+}
