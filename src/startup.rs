@@ -112,6 +112,7 @@ fn register_routes(cfg: &mut ServiceConfig) {
         .service(routes::sources::list_sources)
         .service(routes::sources::get_source)
         .service(routes::search::search)
+        .service(routes::plan::get_plan)
         .service(routes::health::healthz)
         .service(routes::health::readyz)
         .service(routes::docs::openapi_json);

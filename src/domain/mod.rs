@@ -3,6 +3,7 @@
 
 mod collection;
 mod enums;
+mod plan;
 mod range;
 mod roadmap;
 mod slug;
@@ -10,6 +11,7 @@ mod validation;
 
 pub use collection::{CertificationEntry, Citation, ProjectEntry, Rating, SourceEntry};
 pub use enums::{Difficulty, SourceKind, Tier, UnknownValue};
+pub use plan::{Milestone, Pace, PlannedPhase, StudyPlan};
 pub use range::{InvertedRange, Range, RangeColumnsError};
 pub use roadmap::*;
 pub use slug::{MAX_SLUG_LEN, Slug, SlugError};

@@ -7,6 +7,7 @@ pub mod health;
 pub mod jsonld;
 pub mod lists;
 pub mod phases;
+pub mod plan;
 pub mod projects;
 pub mod roadmaps;
 pub mod search;

@@ -5,6 +5,56 @@ use super::read::{load_certification, load_projects, optional_range};
 use super::{Store, StoreError, parse_column};
 use crate::domain::*;
 
+// The list queries are plain statements rather than `query!` macros so that a test can ask
+// SQLite for their plans (every filter must be served by an index). Each optional filter is
+// `(?n is null or ...)`, with the filter's own index inside the subquery.
+
+/// Certification ids by tier, roadmap, price and text, in slug order after a position.
+pub(crate) const CERTIFICATIONS_SQL: &str = "
+    select c.id from certifications c
+    where (?1 is null or c.id in (
+             select rc.certification_id from roadmap_certifications rc
+             where rc.tier = ?1
+               and (?2 is null or rc.roadmap_id = (select id from roadmaps where slug = ?2))))
+      and (?2 is null or c.id in (
+             select rc.certification_id from roadmap_certifications rc
+             where rc.roadmap_id = (select id from roadmaps where slug = ?2)))
+      and (?3 is null or c.cost_amount_usd <= ?3)
+      and (?4 is null or c.slug in (
+             select d.ref_slug from search_index
+             join search_documents d on d.id = search_index.rowid
+             where search_index match ?4 and d.kind = 'certification'))
+      and (?5 is null or c.slug > ?5)
+    order by c.slug
+    limit ?6";
+
+/// Projects (roadmap id, roadmap slug, number) by stack, dataset, hours and roadmap. The
+/// `cross join` keeps roadmaps as the outer loop (SQLite's way to fix a join order), so the
+/// page is read in slug order from the indexes rather than sorted after a scan of projects.
+pub(crate) const PROJECTS_SQL: &str = "
+    select r.id, r.slug, p.number
+    from roadmaps r cross join projects p on p.roadmap_id = r.id
+    where (?1 is null or p.id in (
+             select project_id from project_stack where name = ?1 collate nocase))
+      and (?2 is null or p.id in (
+             select project_id from project_datasets where name = ?2 collate nocase))
+      and (?3 is null or p.hours_max <= ?3)
+      and (?4 is null or r.slug = ?4)
+      and (?5 is null or (r.slug, p.number) > (?5, ?6))
+    order by r.slug, p.number
+    limit ?7";
+
+/// Source ids by kind and citing roadmap, in slug order after a position.
+pub(crate) const SOURCES_SQL: &str = "
+    select s.id from sources s
+    where (?1 is null or s.kind = ?1)
+      and (?2 is null or s.id in (
+             select rs.source_id from roadmap_sources rs
+             where rs.roadmap_id = (select id from roadmaps where slug = ?2)))
+      and (?3 is null or s.slug > ?3)
+    order by s.slug
+    limit ?4";
+
 /// Filters of `GET /v1/certifications`.
 #[derive(Debug, Clone, Default)]
 pub struct CertificationFilter {
@@ -49,30 +99,16 @@ impl Store {
         let roadmap = f.roadmap.as_ref().map(Slug::as_str);
         let after = f.after.as_ref().map(Slug::as_str);
         let fetch = i64::from(f.limit) + 1;
-        let ids = sqlx::query_scalar!(
-            r#"select c.id as "id!: i64" from certifications c
-               where (?1 is null and ?2 is null or c.id in (
-                        select rc.certification_id from roadmap_certifications rc
-                        join roadmaps r on r.id = rc.roadmap_id
-                        where (?1 is null or rc.tier = ?1) and (?2 is null or r.slug = ?2)))
-                 and (?3 is null or c.cost_amount_usd <= ?3)
-                 and (?4 is null or c.slug in (
-                        select d.ref_slug from search_index
-                        join search_documents d on d.id = search_index.rowid
-                        where search_index match ?4 and d.kind = 'certification'))
-                 and (?5 is null or c.slug > ?5)
-               order by c.slug
-               limit ?6"#,
-            tier,
-            roadmap,
-            f.max_cost_usd,
-            f.fts,
-            after,
-            fetch,
-        )
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(super::search::search_error)?;
+        let ids: Vec<i64> = sqlx::query_scalar(CERTIFICATIONS_SQL)
+            .bind(tier)
+            .bind(roadmap)
+            .bind(f.max_cost_usd)
+            .bind(f.fts.as_deref())
+            .bind(after)
+            .bind(fetch)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(super::search::search_error)?;
         let more = ids.len() as i64 == fetch;
         let mut entries = Vec::with_capacity(ids.len());
         for id in ids.into_iter().take(f.limit as usize) {
@@ -110,38 +146,26 @@ impl Store {
         let after_roadmap = f.after.as_ref().map(|(slug, _)| slug.as_str());
         let after_number = f.after.as_ref().map(|(_, number)| *number);
         let fetch = i64::from(f.limit) + 1;
-        let rows = sqlx::query!(
-            r#"select r.id as "roadmap_id!: i64", r.slug as "roadmap!: String", p.number as "number!: i64"
-               from projects p join roadmaps r on r.id = p.roadmap_id
-               where (?1 is null or p.id in (
-                        select project_id from project_stack where name = ?1 collate nocase))
-                 and (?2 is null or p.id in (
-                        select project_id from project_datasets where name = ?2 collate nocase))
-                 and (?3 is null or p.hours_max <= ?3)
-                 and (?4 is null or r.slug = ?4)
-                 and (?5 is null or (r.slug, p.number) > (?5, ?6))
-               order by r.slug, p.number
-               limit ?7"#,
-            f.stack,
-            f.dataset,
-            f.max_hours,
-            roadmap,
-            after_roadmap,
-            after_number,
-            fetch,
-        )
-        .fetch_all(&mut *tx)
-        .await?;
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(PROJECTS_SQL)
+            .bind(f.stack.as_deref())
+            .bind(f.dataset.as_deref())
+            .bind(f.max_hours)
+            .bind(roadmap)
+            .bind(after_roadmap)
+            .bind(after_number)
+            .bind(fetch)
+            .fetch_all(&mut *tx)
+            .await?;
         let more = rows.len() as i64 == fetch;
         let mut entries = Vec::with_capacity(rows.len());
-        for row in rows.into_iter().take(f.limit as usize) {
-            let number = super::count(row.number, "projects.number")?;
-            let project = load_projects(&mut tx, row.roadmap_id, Some(number))
+        for (roadmap_id, roadmap, number) in rows.into_iter().take(f.limit as usize) {
+            let number = super::count(number, "projects.number")?;
+            let project = load_projects(&mut tx, roadmap_id, Some(number))
                 .await?
                 .pop()
                 .ok_or_else(|| StoreError::Corrupt("a listed project vanished".to_owned()))?;
             entries.push(ProjectEntry {
-                roadmap: parse_column("roadmaps.slug", &row.roadmap)?,
+                roadmap: parse_column("roadmaps.slug", &roadmap)?,
                 project,
             });
         }
@@ -159,22 +183,13 @@ impl Store {
         let roadmap = f.roadmap.as_ref().map(Slug::as_str);
         let after = f.after.as_ref().map(Slug::as_str);
         let fetch = i64::from(f.limit) + 1;
-        let ids = sqlx::query_scalar!(
-            r#"select s.id as "id!: i64" from sources s
-               where (?1 is null or s.kind = ?1)
-                 and (?2 is null or s.id in (
-                        select rs.source_id from roadmap_sources rs
-                        join roadmaps r on r.id = rs.roadmap_id where r.slug = ?2))
-                 and (?3 is null or s.slug > ?3)
-               order by s.slug
-               limit ?4"#,
-            kind,
-            roadmap,
-            after,
-            fetch,
-        )
-        .fetch_all(&mut *tx)
-        .await?;
+        let ids: Vec<i64> = sqlx::query_scalar(SOURCES_SQL)
+            .bind(kind)
+            .bind(roadmap)
+            .bind(after)
+            .bind(fetch)
+            .fetch_all(&mut *tx)
+            .await?;
         let more = ids.len() as i64 == fetch;
         let mut entries = Vec::with_capacity(ids.len());
         for id in ids.into_iter().take(f.limit as usize) {

@@ -5,6 +5,8 @@
 //! snapshot; writes run in `BEGIN IMMEDIATE` transactions, all or nothing.
 
 mod collection;
+#[cfg(test)]
+mod query_plans;
 mod read;
 mod search;
 mod write;

@@ -66,7 +66,7 @@ impl CatalogueSort {
 
     /// The statement for this order. Only these fixed texts are ever run: the client's
     /// choice selects one, and every value is bound.
-    fn sql(self) -> &'static str {
+    pub(crate) fn sql(self) -> &'static str {
         macro_rules! page {
             ($column:literal, $after:literal, $direction:literal) => {
                 concat!(

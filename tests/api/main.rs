@@ -2,10 +2,15 @@
 //! file in a temporary folder, and talks HTTP to it. One test binary, one link.
 
 mod caching;
+mod catalogue;
 mod cli;
+mod collection;
 mod content;
 mod errors;
+mod formats;
 mod helpers;
+mod plan;
 mod roadmaps;
+mod search;
 mod spec;
 mod sub_resources;

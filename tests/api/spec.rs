@@ -33,6 +33,13 @@ fn spec_describes_every_route_with_errors_and_examples() {
         "/v1/roadmaps/{slug}/projects",
         "/v1/roadmaps/{slug}/projects/{number}",
         "/v1/roadmaps/{slug}/sources",
+        "/v1/roadmaps/{slug}/plan",
+        "/v1/certifications",
+        "/v1/certifications/{slug}",
+        "/v1/projects",
+        "/v1/sources",
+        "/v1/sources/{slug}",
+        "/v1/search",
         "/healthz",
         "/readyz",
         "/openapi.json",
@@ -50,6 +57,30 @@ fn spec_describes_every_route_with_errors_and_examples() {
     }
     let tier = &paths["/v1/roadmaps/{slug}/certifications"]["get"]["responses"]["400"];
     assert!(tier["content"]["application/problem+json"].is_object());
+    for route in [
+        "/v1/roadmaps",
+        "/v1/certifications",
+        "/v1/projects",
+        "/v1/sources",
+        "/v1/search",
+    ] {
+        let ok = &paths[route]["get"]["responses"]["200"]["content"];
+        for media in ["application/json", "text/csv", "application/x-ndjson"] {
+            assert!(ok[media].is_object(), "{route} does not document {media}");
+        }
+        assert!(
+            paths[route]["get"]["responses"]["406"].is_object(),
+            "{route} lacks its 406"
+        );
+    }
+    assert!(
+        paths["/v1/roadmaps/{slug}"]["get"]["responses"]["200"]["content"]["application/ld+json"]
+            .is_object()
+    );
+    assert!(
+        paths["/v1/roadmaps/{slug}/plan"]["get"]["responses"]["200"]["content"]["text/calendar"]
+            .is_object()
+    );
     assert!(spec["components"]["schemas"]["Problem"]["example"].is_object());
 }
 

@@ -1,0 +1,254 @@
+//! A study plan: the learning path laid out on a calendar at a given pace.
+
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{Phase, Range, Slug};
+
+/// Which end of each phase's hour range the dates follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Pace {
+    /// The low end of each hour range.
+    Fast,
+    /// The high end of each hour range.
+    #[default]
+    Steady,
+}
+
+impl std::str::FromStr for Pace {
+    type Err = super::UnknownValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "fast" => Ok(Pace::Fast),
+            "steady" => Ok(Pace::Steady),
+            _ => Err(super::UnknownValue {
+                expected: "fast, steady".to_owned(),
+            }),
+        }
+    }
+}
+
+/// The learning path as dated phases.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct StudyPlan {
+    pub roadmap: Slug,
+    #[schema(example = 10)]
+    pub hours_per_week: u32,
+    pub pace: Pace,
+    /// The first day of the plan.
+    #[schema(value_type = String, format = Date, example = "2026-12-01")]
+    pub start: NaiveDate,
+    /// The day after the last phase ends, at this pace.
+    #[schema(value_type = String, format = Date)]
+    pub end: NaiveDate,
+    /// Weeks for the whole path, from the low and the high ends of the hour ranges.
+    pub total_weeks: Range,
+    pub phases: Vec<PlannedPhase>,
+}
+
+/// One phase on the calendar.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PlannedPhase {
+    pub key: Slug,
+    pub number: u32,
+    pub title: String,
+    /// The phase's study hours, as the roadmap gives them.
+    pub hours: Range,
+    /// Weeks at `hours_per_week` for the low and the high end of the hours.
+    pub weeks: Range,
+    /// The first day of the phase.
+    #[schema(value_type = String, format = Date)]
+    pub start: NaiveDate,
+    /// The day after the phase's last day (the next phase's start).
+    #[schema(value_type = String, format = Date)]
+    pub end: NaiveDate,
+    /// The checkpoint to reach by the end of the phase.
+    pub milestone: Milestone,
+}
+
+/// A checkpoint with its date.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Milestone {
+    /// The last day of the phase.
+    #[schema(value_type = String, format = Date)]
+    pub date: NaiveDate,
+    pub checkpoint: String,
+}
+
+/// Weeks to study `hours` at `per_week` hours a week, rounded up.
+fn weeks(hours: u32, per_week: u32) -> u32 {
+    hours.div_ceil(per_week)
+}
+
+impl StudyPlan {
+    /// Lays the phases end to end from `start`. `hours_per_week` must be at least 1; the
+    /// callers' bounds (1 to 80) keep every date within the calendar.
+    pub fn new(
+        roadmap: Slug,
+        phases: &[Phase],
+        hours_per_week: u32,
+        start: NaiveDate,
+        pace: Pace,
+    ) -> Option<StudyPlan> {
+        let per_week = hours_per_week.max(1);
+        let mut day = start;
+        let mut planned = Vec::with_capacity(phases.len());
+        let (mut low, mut high) = (0, 0);
+        for phase in phases {
+            let span = Range {
+                min: weeks(phase.hours.min, per_week),
+                max: weeks(phase.hours.max, per_week),
+            };
+            low += span.min;
+            high += span.max;
+            let length = if pace == Pace::Fast {
+                span.min
+            } else {
+                span.max
+            };
+            let end = day.checked_add_days(Days::new(u64::from(length) * 7))?;
+            planned.push(PlannedPhase {
+                key: phase.key.clone(),
+                number: phase.number,
+                title: phase.title.clone(),
+                hours: phase.hours,
+                weeks: span,
+                start: day,
+                end,
+                milestone: Milestone {
+                    date: end.pred_opt()?,
+                    checkpoint: phase.checkpoint.clone(),
+                },
+            });
+            day = end;
+        }
+        Some(StudyPlan {
+            roadmap,
+            hours_per_week: per_week,
+            pace,
+            start,
+            end: day,
+            total_weeks: Range {
+                min: low,
+                max: high,
+            },
+            phases: planned,
+        })
+    }
+
+    /// The plan as an RFC 5545 calendar: an all-day event per phase and one per checkpoint.
+    /// UIDs are stable per roadmap and phase, so importing a new plan updates the events.
+    pub fn to_icalendar(&self, title: &str) -> String {
+        use icalendar::{Calendar, Component, Event, EventLike};
+
+        let stamp = self.start.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+        let mut calendar = Calendar::new();
+        calendar.name(title);
+        for phase in &self.phases {
+            let mut event = Event::new();
+            event
+                .uid(&format!("{}-{}@roadmap-api", self.roadmap, phase.key))
+                .summary(&format!("Phase {}: {}", phase.number, phase.title))
+                .description(&format!(
+                    "{} to {} study hours at {} hours a week.",
+                    phase.hours.min, phase.hours.max, self.hours_per_week
+                ))
+                .starts(phase.start)
+                .ends(phase.end);
+            let mut milestone = Event::new();
+            milestone
+                .uid(&format!(
+                    "{}-{}-checkpoint@roadmap-api",
+                    self.roadmap, phase.key
+                ))
+                .summary(&format!("Checkpoint: {}", phase.title))
+                .description(&phase.milestone.checkpoint)
+                .all_day(phase.milestone.date);
+            // DTSTAMP follows the plan, not the clock, so the same plan is the same bytes.
+            if let Some(stamp) = stamp {
+                event.timestamp(stamp);
+                milestone.timestamp(stamp);
+            }
+            calendar.push(event.done());
+            calendar.push(milestone.done());
+        }
+        calendar.done().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phases() -> Vec<Phase> {
+        let document: super::super::Roadmap =
+            serde_json::from_str(crate::content::BUNDLED[0].1).expect("bundled roadmap");
+        document.learning_path.phases
+    }
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().expect("a date")
+    }
+
+    #[test]
+    fn weeks_round_up_and_phases_follow_each_other() {
+        let slug: Slug = "healthcare-ai-ml-engineer".parse().expect("slug");
+        let plan =
+            StudyPlan::new(slug, &phases(), 10, date("2026-12-01"), Pace::Steady).expect("plan");
+        // 200-250, 300-350, 200-300 hours at 10 a week.
+        let spans: Vec<(u32, u32)> = plan
+            .phases
+            .iter()
+            .map(|p| (p.weeks.min, p.weeks.max))
+            .collect();
+        assert_eq!(spans, [(20, 25), (30, 35), (20, 30)]);
+        assert_eq!(plan.total_weeks, Range { min: 70, max: 90 });
+        assert_eq!(plan.phases[0].end, date("2026-12-01") + Days::new(25 * 7));
+        assert_eq!(plan.phases[1].start, plan.phases[0].end);
+        assert_eq!(
+            plan.phases[0].milestone.date,
+            plan.phases[0].end.pred_opt().expect("day")
+        );
+        assert_eq!(plan.end, date("2026-12-01") + Days::new(90 * 7));
+
+        let fast = StudyPlan::new(
+            plan.roadmap.clone(),
+            &phases(),
+            10,
+            date("2026-12-01"),
+            Pace::Fast,
+        )
+        .expect("plan");
+        assert_eq!(fast.end, date("2026-12-01") + Days::new(70 * 7));
+        assert_eq!(weeks(201, 80), 3);
+    }
+
+    #[test]
+    fn the_calendar_has_stable_uids_and_parses() {
+        let slug: Slug = "healthcare-ai-ml-engineer".parse().expect("slug");
+        let plan =
+            StudyPlan::new(slug, &phases(), 8, date("2027-01-04"), Pace::Steady).expect("plan");
+        let text = plan.to_icalendar("Healthcare AI/ML Engineer Roadmap");
+        assert_eq!(
+            text,
+            plan.to_icalendar("Healthcare AI/ML Engineer Roadmap"),
+            "deterministic"
+        );
+        assert!(text.starts_with("BEGIN:VCALENDAR\r\n"));
+        assert!(text.contains("UID:healthcare-ai-ml-engineer-foundation@roadmap-api\r\n"));
+        assert!(text.contains("DTSTART;VALUE=DATE:20270104\r\n"));
+        let unfolded = icalendar::parser::unfold(&text);
+        let parsed = icalendar::parser::read_calendar(&unfolded).expect("valid iCalendar");
+        assert_eq!(
+            parsed
+                .components
+                .iter()
+                .filter(|c| c.name == "VEVENT")
+                .count(),
+            6
+        );
+    }
+}
