@@ -4,9 +4,10 @@ use std::io::Write;
 
 use anyhow::Context;
 
-use crate::configuration::{Cli, Command};
+use crate::configuration::{Cli, Command, TokenAction};
 use crate::content;
 use crate::startup::{Application, openapi_document, prepare_store};
+use crate::store::ChangeKind;
 
 /// Runs the command the command line names (`serve` when it names none).
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -23,21 +24,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             std::io::stdout().write_all(openapi_document()?.as_bytes())?;
         }
         Command::Healthcheck => healthcheck(&settings.bind)?,
-        Command::Import { path } => {
+        Command::Import { path, dry_run } => {
             let roadmaps = content::read_path(&path)?;
             let store = prepare_store(&settings).await?;
-            store
-                .import(&roadmaps)
+            let changes = store
+                .import(&roadmaps, "cli", dry_run)
                 .await
                 .context("import failed; nothing was changed")?;
             store.close().await;
-            let slugs: Vec<String> = roadmaps.iter().map(|r| r.slug.to_string()).collect();
-            eprintln!(
-                "imported {} roadmap(s): {}",
-                roadmaps.len(),
-                slugs.join(", ")
-            );
+            for change in &changes {
+                let what = change.kind.map_or("unchanged", ChangeKind::as_str);
+                eprintln!("{}: {what} (revision {})", change.roadmap, change.revision);
+            }
+            let verb = if dry_run {
+                "checked (dry run, nothing written)"
+            } else {
+                "imported"
+            };
+            eprintln!("{verb} {} roadmap(s)", changes.len());
         }
+        Command::Token { action } => token(&settings, action).await?,
         Command::Export { slug, out } => {
             anyhow::ensure!(
                 settings.database.exists(),
@@ -110,5 +116,38 @@ fn healthcheck(bind: &str) -> anyhow::Result<()> {
         "not ready: {}",
         String::from_utf8_lossy(&status_line)
     );
+    Ok(())
+}
+
+/// `token create|list|revoke`: the admin bearer tokens.
+async fn token(
+    settings: &crate::configuration::Settings,
+    action: TokenAction,
+) -> anyhow::Result<()> {
+    let store = prepare_store(settings).await?;
+    match action {
+        TokenAction::Create { name } => {
+            let token = crate::domain::token::new_token().context("no randomness for a token")?;
+            store
+                .create_token(&name, &crate::domain::token::hash_token(&token))
+                .await?;
+            // The only time the token is shown: stdout, for a script to capture.
+            println!("{token}");
+            eprintln!("token `{name}` created; it is shown once and stored only as a hash");
+        }
+        TokenAction::List => {
+            for (name, created_at) in store.tokens().await? {
+                println!("{name}\t{created_at}");
+            }
+        }
+        TokenAction::Revoke { name } => {
+            anyhow::ensure!(
+                store.revoke_token(&name).await?,
+                "there is no token named `{name}`"
+            );
+            eprintln!("token `{name}` revoked");
+        }
+    }
+    store.close().await;
     Ok(())
 }

@@ -32,6 +32,14 @@ pub enum Command {
     Import {
         /// A document, a JSON array of documents, or a folder of documents.
         path: PathBuf,
+        /// Check everything (documents, conflicts) and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Manage the admin bearer tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
     },
     /// Print stored roadmaps as documents that `import` reads back identically.
     Export {
@@ -46,6 +54,19 @@ pub enum Command {
     /// Exit 0 when the server at `--bind` answers `/readyz` with 200: a container health
     /// check that needs no curl in the image.
     Healthcheck,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum TokenAction {
+    /// Create a token and print it, once; only its hash is stored.
+    Create {
+        /// A name for the token's holder (kebab-case), recorded as the author of its writes.
+        name: Slug,
+    },
+    /// List the tokens' names and creation times.
+    List,
+    /// Revoke a token.
+    Revoke { name: Slug },
 }
 
 /// Settings shared by every subcommand.
@@ -80,6 +101,9 @@ pub struct Settings {
     /// Log output: `pretty` (default on a terminal) or `json` (default otherwise).
     #[arg(long, env = "ROADMAP_API_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
+    /// The largest request body accepted (an admin `PUT`), in bytes.
+    #[arg(long, env = "ROADMAP_API_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024, global = true)]
+    pub max_body_bytes: usize,
     /// Cache-Control of content responses.
     #[arg(long, env = "ROADMAP_API_CACHE_CONTROL", default_value = DEFAULT_CACHE_CONTROL, global = true)]
     pub cache_control: String,

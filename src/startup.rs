@@ -38,7 +38,9 @@ impl Application {
             store: store.clone(),
             cache_control: settings.cache_control.clone(),
             public_url: settings.public_url.clone(),
+            read_only: settings.read_only,
         };
+        let body_limit = settings.max_body_bytes;
         let spec = openapi_spec();
         let known_paths = KnownPaths::from_spec(&spec);
         let spec = SpecDocument(render_spec(&spec)?.into_bytes());
@@ -54,6 +56,7 @@ impl Application {
                 .app_data(Data::new(spec.clone()))
                 .app_data(Data::new(known_paths.clone()))
                 .app_data(rate_limit.clone())
+                .app_data(web::PayloadConfig::new(body_limit))
                 .service(
                     SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new(["/openapi.json"])),
                 )
@@ -113,6 +116,10 @@ fn register_routes(cfg: &mut ServiceConfig) {
         .service(routes::sources::get_source)
         .service(routes::search::search)
         .service(routes::plan::get_plan)
+        .service(routes::admin::put_roadmap)
+        .service(routes::admin::delete_roadmap)
+        .service(routes::revisions::list_revisions)
+        .service(routes::revisions::change_feed)
         .service(routes::health::healthz)
         .service(routes::health::readyz)
         .service(routes::docs::openapi_json);
@@ -155,18 +162,17 @@ pub async fn prepare_store(settings: &Settings) -> anyhow::Result<Store> {
     let store = Store::open(path)
         .await
         .with_context(|| format!("cannot open database {}", path.display()))?;
-    let fresh = !store.has_migrations_table().await?;
     store
         .migrate()
         .await
         .context("cannot migrate the database")?;
-    if fresh {
-        let roadmaps = crate::content::bundled()?;
-        store
-            .import(&roadmaps)
-            .await
-            .context("cannot load the bundled roadmaps")?;
-        tracing::info!(roadmaps = roadmaps.len(), database = %path.display(), "created the database with the bundled roadmaps");
+    let roadmaps = crate::content::bundled()?;
+    if store
+        .seed(&roadmaps)
+        .await
+        .context("cannot load the bundled roadmaps")?
+    {
+        tracing::info!(roadmaps = roadmaps.len(), database = %path.display(), "filled the new database with the bundled roadmaps");
     }
     Ok(store)
 }

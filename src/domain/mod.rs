@@ -7,6 +7,7 @@ mod plan;
 mod range;
 mod roadmap;
 mod slug;
+pub mod token;
 mod validation;
 
 pub use collection::{CertificationEntry, Citation, ProjectEntry, Rating, SourceEntry};

@@ -406,3 +406,22 @@ pub struct SourceRef {
     #[schema(example = json!(["/first_moves/items/2/steps/0"]))]
     pub cited_in: Vec<String>,
 }
+
+/// The strong validator of some bytes: the first 128 bits of their SHA-256, in hex.
+pub fn content_hash(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(bytes)[..16])
+}
+
+impl Roadmap {
+    /// The document as the API serves it: compact JSON.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
+    }
+
+    /// The hash of the served JSON: the ETag of `GET /v1/roadmaps/{slug}`, which `If-Match`
+    /// on a write is compared with.
+    pub fn content_hash(&self) -> Result<String, serde_json::Error> {
+        Ok(content_hash(self.to_json()?.as_bytes()))
+    }
+}

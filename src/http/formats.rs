@@ -22,6 +22,7 @@ pub enum Format {
     Ndjson,
     JsonLd,
     Calendar,
+    Atom,
 }
 
 impl Format {
@@ -32,6 +33,7 @@ impl Format {
             Format::Ndjson => "application/x-ndjson",
             Format::JsonLd => "application/ld+json",
             Format::Calendar => "text/calendar",
+            Format::Atom => "application/atom+xml",
         }
     }
 
@@ -42,6 +44,7 @@ impl Format {
             Format::Ndjson => "ndjson",
             Format::JsonLd => "jsonld",
             Format::Calendar => "ics",
+            Format::Atom => "atom",
         }
     }
 }

@@ -24,10 +24,22 @@ pub enum ApiError {
     BadParameter { name: &'static str, detail: String },
     #[error("the query string is longer than {0} bytes")]
     QueryTooLong(usize),
-    #[error("this path answers GET, HEAD and OPTIONS only")]
-    MethodNotAllowed,
+    #[error("this path answers {0} only")]
+    MethodNotAllowed(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    #[error("this server is read-only: it serves content and takes no writes")]
+    ReadOnly,
+    #[error("the roadmap does not match `If-Match` / `If-None-Match`: fetch it again and retry")]
+    PreconditionFailed,
+    #[error("the body is not JSON: {0}")]
+    MalformedBody(String),
+    #[error("the body must be `application/json`")]
+    UnsupportedMediaType,
+    #[error("the document is not a valid roadmap; see `errors`")]
+    Invalid(Vec<crate::domain::Violation>),
     #[error("this resource is available as: {0}")]
     NotAcceptable(String),
     #[error("{0}")]
@@ -48,6 +60,7 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Conflict(detail) => ApiError::Conflict(detail),
+            StoreError::PreconditionFailed => ApiError::PreconditionFailed,
             StoreError::StaleSearch => ApiError::StaleCursor(StoreError::StaleSearch.to_string()),
             StoreError::BadSearch(detail) => {
                 ApiError::bad_parameter("q", format!("is not a valid search ({detail})"))
@@ -56,9 +69,6 @@ impl From<StoreError> for ApiError {
         }
     }
 }
-
-/// What the methods of a read-only path are, for `Allow`.
-pub const READ_METHODS: &str = "GET, HEAD, OPTIONS";
 
 /// A problem detail (RFC 9457), the body of every error response.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -118,7 +128,10 @@ impl Problem {
             403 => ("/problems/forbidden", "Forbidden"),
             413 => ("/problems/payload-too-large", "Payload too large"),
             414 => ("/problems/uri-too-long", "URI too long"),
+            401 => ("/problems/unauthorized", "Unauthorized"),
             409 => ("/problems/conflict", "Conflict"),
+            412 => ("/problems/precondition-failed", "Precondition failed"),
+            422 => ("/problems/invalid-document", "Invalid roadmap document"),
             429 => ("/problems/rate-limited", "Too many requests"),
             415 => ("/problems/unsupported-media-type", "Unsupported media type"),
             431 => (
@@ -164,6 +177,11 @@ impl ApiError {
                     detail: detail.clone(),
                 });
             }
+            ApiError::Invalid(violations) => {
+                problem.kind = "/problems/invalid-document";
+                problem.title = "Invalid roadmap document";
+                problem.errors = violations.iter().cloned().map(ProblemItem::from).collect();
+            }
             ApiError::StaleCursor(_) => {
                 problem.kind = "/problems/stale-cursor";
                 problem.title = "Stale cursor";
@@ -190,8 +208,14 @@ impl ResponseError for ApiError {
             ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
             ApiError::QueryTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::PreflightRefused => StatusCode::FORBIDDEN,
-            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) | ApiError::StaleCursor(_) => StatusCode::CONFLICT,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::ReadOnly => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -202,8 +226,17 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         match self {
-            ApiError::MethodNotAllowed => {
-                response.insert_header((actix_web::http::header::ALLOW, READ_METHODS));
+            ApiError::MethodNotAllowed(allow) => {
+                response.insert_header((actix_web::http::header::ALLOW, allow.clone()));
+            }
+            ApiError::ReadOnly => {
+                response.insert_header((actix_web::http::header::ALLOW, "GET, HEAD, OPTIONS"));
+            }
+            ApiError::Unauthorized(_) => {
+                response.insert_header((
+                    actix_web::http::header::WWW_AUTHENTICATE,
+                    "Bearer realm=\"roadmap-api\"",
+                ));
             }
             ApiError::RateLimited { retry_after } => {
                 response.insert_header((actix_web::http::header::RETRY_AFTER, *retry_after));

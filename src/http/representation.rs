@@ -11,7 +11,6 @@ use std::io::Write;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::ApiError;
@@ -139,21 +138,21 @@ impl Encoding {
     }
 }
 
-/// The strong validator of some identity bytes: a hash of the content.
-pub fn content_hash(body: &[u8]) -> String {
-    hex::encode(&Sha256::digest(body)[..16])
-}
+pub use crate::domain::content_hash;
 
-/// True when an `If-None-Match` header names this ETag (weak comparison, as RFC 9110 asks).
+/// True when a read's `If-None-Match` header names this ETag (weak comparison, as RFC 9110
+/// asks). On a write it is a precondition, which the write itself checks.
 fn none_match(req: &HttpRequest, etag: &str) -> bool {
-    req.headers()
-        .get_all(header::IF_NONE_MATCH)
-        .filter_map(|v| v.to_str().ok())
-        .any(|list| {
-            list.split(',')
-                .map(|tag| tag.trim().trim_start_matches("W/"))
-                .any(|tag| tag == "*" || tag == etag)
-        })
+    req.method() == actix_web::http::Method::GET
+        && req
+            .headers()
+            .get_all(header::IF_NONE_MATCH)
+            .filter_map(|v| v.to_str().ok())
+            .any(|list| {
+                list.split(',')
+                    .map(|tag| tag.trim().trim_start_matches("W/"))
+                    .any(|tag| tag == "*" || tag == etag)
+            })
 }
 
 /// Serializes `value` as the response's JSON body, honouring the request's validators and

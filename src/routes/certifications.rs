@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 use super::lists::{self, ListQuery};
 use super::{
     AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
-    in_roadmap, path_slug,
+    path_slug, roadmap_for,
 };
 use crate::domain::{Certification, CertificationEntry, CertificationRating, Rating, Slug, Tier};
 use crate::http::formats::{CsvRows, cell};
@@ -164,9 +164,14 @@ pub async fn list_roadmap_certifications(
 ) -> Result<HttpResponse, ApiError> {
     let list = ListQuery::parse(&req, &query)?;
     let tier = query.get::<Tier>("tier")?;
-    let slug = path_slug(&slug, "roadmap")?;
-    let ratings = in_roadmap(state.store.certifications(&slug, tier).await?, &slug)?;
-    lists::respond(&req, &state, &query, list, ratings, None)
+    let (roadmap, cache) = roadmap_for(&state, &slug, &query).await?;
+    let ratings = roadmap
+        .certifications
+        .items
+        .into_iter()
+        .filter(|rating| tier.is_none_or(|tier| rating.tier == tier))
+        .collect();
+    lists::respond(&req, cache, &state, &query, list, ratings, None)
 }
 
 /// Lists certifications across every roadmap, in slug order, each with the roadmaps' ratings.
@@ -212,7 +217,15 @@ pub async fn list_certifications(
                 .map(|last| Cursor::encode("certifications", &last.certification.slug))
         })
         .flatten();
-    lists::respond(&req, &state, &query, list, data, next_cursor)
+    lists::respond(
+        &req,
+        state.content_cache(),
+        &state,
+        &query,
+        list,
+        data,
+        next_cursor,
+    )
 }
 
 /// Gets one certification and every roadmap's rating of it.

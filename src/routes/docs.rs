@@ -24,6 +24,7 @@ pub struct SpecDocument(pub Vec<u8>);
         license(name = "MIT")
     ),
     components(schemas(Problem)),
+    modifiers(&BearerAuth),
     tags(
         (name = "roadmaps", description = "The catalogue and whole roadmaps."),
         (name = "learning path", description = "A roadmap's phases, topics, tracks and checkpoints."),
@@ -31,10 +32,31 @@ pub struct SpecDocument(pub Vec<u8>);
         (name = "projects", description = "Portfolio projects."),
         (name = "sources", description = "What a roadmap cites."),
         (name = "search", description = "Full-text search over the whole collection."),
+        (name = "changes", description = "What changed, as a feed to poll."),
+        (name = "admin", description = "Writing roadmaps; needs a bearer token made with `roadmap-api token create NAME`."),
         (name = "meta", description = "Health and the API description."),
     )
 )]
 pub struct ApiDoc;
+
+/// The admin routes' security scheme: `Authorization: Bearer <token>`.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "A token from `roadmap-api token create NAME`, shown once when created.",
+            ))
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
 
 /// The OpenAPI 3 description of this API.
 #[utoipa::path(

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use crate::domain::{Roadmap, Tier};
-use crate::http::{ApiError, representation};
+use crate::http::{ApiError, CachePolicy, representation};
 
 /// An ISO 8601 duration of whole months or hours.
 fn months(n: u32) -> String {
@@ -109,9 +109,10 @@ pub fn respond(
     req: &HttpRequest,
     state: &AppState,
     roadmap: &Roadmap,
+    cache: CachePolicy<'_>,
 ) -> Result<HttpResponse, ApiError> {
     let url = state.link(&format!("/v1/roadmaps/{}", roadmap.slug));
     let body = serde_json::to_vec(&document(roadmap, &url))
         .map_err(|e| ApiError::Internal(format!("serializing JSON-LD: {e}")))?;
-    representation::bytes(req, body, "application/ld+json", state.content_cache())
+    representation::bytes(req, body, "application/ld+json", cache)
 }

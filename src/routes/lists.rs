@@ -8,7 +8,9 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use crate::http::formats::{self, CsvRows};
-use crate::http::{ApiError, Format, LIST_FORMATS, Limit, Page, QueryParams, negotiate};
+use crate::http::{
+    ApiError, CachePolicy, Format, LIST_FORMATS, Limit, Page, QueryParams, negotiate,
+};
 
 /// The most rows one CSV or NDJSON export holds.
 pub const EXPORT_LIMIT: u32 = 100_000;
@@ -53,6 +55,7 @@ impl ListQuery {
 /// rows as CSV or NDJSON.
 pub fn respond<T: Serialize + CsvRows + ToSchema>(
     req: &HttpRequest,
+    cache: CachePolicy<'_>,
     state: &AppState,
     query: &QueryParams,
     list: ListQuery,
@@ -63,12 +66,7 @@ pub fn respond<T: Serialize + CsvRows + ToSchema>(
         let url = state.link(&format!("{}?{}", req.path(), query.with_cursor(cursor)));
         format!("<{url}>; rel=\"next\"")
     });
-    let mut response = formats::list(
-        req,
-        list.format,
-        Page { data, next_cursor },
-        state.content_cache(),
-    )?;
+    let mut response = formats::list(req, list.format, Page { data, next_cursor }, cache)?;
     if let Some(value) = link.and_then(|link| HeaderValue::from_str(&link).ok()) {
         response.headers_mut().insert(header::LINK, value);
     }

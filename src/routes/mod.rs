@@ -1,6 +1,7 @@
 //! The HTTP routes, one module per resource. Each handler is registered together with its
 //! OpenAPI description (utoipa-actix-web), so the spec and the routing cannot drift.
 
+pub mod admin;
 pub mod certifications;
 pub mod docs;
 pub mod health;
@@ -9,6 +10,7 @@ pub mod lists;
 pub mod phases;
 pub mod plan;
 pub mod projects;
+pub mod revisions;
 pub mod roadmaps;
 pub mod search;
 pub mod sources;
@@ -19,9 +21,8 @@ use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
 use utoipa::IntoResponses;
 
-use crate::domain::Slug;
-use crate::http::problem::READ_METHODS;
-use crate::http::{ApiError, CachePolicy, Problem, excerpt};
+use crate::domain::{Roadmap, Slug};
+use crate::http::{ApiError, CachePolicy, Problem, QueryParams, excerpt};
 use crate::store::Store;
 
 /// What every handler can reach.
@@ -32,11 +33,29 @@ pub struct AppState {
     pub cache_control: String,
     /// The public base URL, when configured; otherwise absolute URLs come from the request.
     pub public_url: Option<String>,
+    /// Serving a read-only database: every write is refused.
+    pub read_only: bool,
 }
 
 impl AppState {
     pub fn content_cache(&self) -> CachePolicy<'_> {
         CachePolicy::Content(&self.cache_control)
+    }
+
+    /// The absolute URL of `path_and_query` (for `Location` and feeds): under the public URL
+    /// when configured, else on the request's `Host`.
+    pub fn absolute(&self, req: &HttpRequest, path_and_query: &str) -> String {
+        match &self.public_url {
+            Some(base) => format!("{base}{path_and_query}"),
+            None => {
+                let host = req
+                    .headers()
+                    .get(header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .unwrap_or("localhost");
+                format!("http://{host}{path_and_query}")
+            }
+        }
     }
 
     /// A link to `path_and_query` on this service: absolute under the configured public URL,
@@ -64,44 +83,78 @@ fn path_number(raw: &str, what: &str) -> Result<u32, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("there is no {what} `{}`", excerpt(raw))))
 }
 
-/// The roadmap's section, or 404 when the roadmap does not exist.
-fn in_roadmap<T>(section: Option<T>, slug: &Slug) -> Result<T, ApiError> {
-    section.ok_or_else(|| ApiError::not_found(format!("there is no roadmap `{slug}`")))
+/// `Cache-Control` of a pinned revision, which never changes.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// The roadmap a request reads, and how it may be cached: the current one, or with `?rev=N`
+/// that revision exactly as it was published.
+async fn roadmap_for<'s>(
+    state: &'s AppState,
+    raw_slug: &str,
+    query: &QueryParams,
+) -> Result<(Roadmap, CachePolicy<'s>), ApiError> {
+    let slug = path_slug(raw_slug, "roadmap")?;
+    match query.number("rev", 1, u32::MAX)? {
+        Some(rev) => {
+            let roadmap = state.store.revision(&slug, rev).await?.ok_or_else(|| {
+                ApiError::not_found(format!("roadmap `{slug}` has no published revision {rev}"))
+            })?;
+            Ok((roadmap, CachePolicy::Content(IMMUTABLE)))
+        }
+        None => {
+            let roadmap = state
+                .store
+                .roadmap(&slug)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("there is no roadmap `{slug}`")))?;
+            Ok((roadmap, state.content_cache()))
+        }
+    }
 }
 
-/// The paths this API serves, for telling a wrong method (405) from a wrong path (404).
+/// The paths this API serves and their methods, for telling a wrong method (405 with
+/// `Allow`) from a wrong path (404).
 #[derive(Debug, Clone)]
-pub struct KnownPaths(Vec<ResourceDef>);
+pub struct KnownPaths(Vec<(ResourceDef, String)>);
 
 impl KnownPaths {
     /// The paths of the spec, whose templates are actix's own (`/v1/roadmaps/{slug}`).
     pub fn from_spec(spec: &utoipa::openapi::OpenApi) -> KnownPaths {
-        KnownPaths(
-            spec.paths
-                .paths
-                .keys()
-                .map(|path| ResourceDef::new(path.as_str()))
-                .collect(),
-        )
+        let known = spec.paths.paths.iter().map(|(path, item)| {
+            let mut methods = vec!["GET", "HEAD"];
+            if item.put.is_some() {
+                methods.push("PUT");
+            }
+            if item.delete.is_some() {
+                methods.push("DELETE");
+            }
+            methods.push("OPTIONS");
+            (ResourceDef::new(path.as_str()), methods.join(", "))
+        });
+        KnownPaths(known.collect())
     }
 
-    fn contains(&self, path: &str) -> bool {
-        self.0.iter().any(|def| def.is_match(path))
+    /// The methods of the path, if it is one of ours.
+    fn allowed(&self, path: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, allow)| allow.as_str())
     }
 }
 
 /// What answers when no route matched: `OPTIONS` on a known path lists its methods, another
 /// method there is a 405 with `Allow`, and an unknown path is a 404.
 pub async fn fallback(req: HttpRequest, known: Data<KnownPaths>) -> Result<HttpResponse, ApiError> {
-    if !known.contains(req.path()) {
+    let Some(allow) = known.allowed(req.path()) else {
         return Err(ApiError::NoRoute);
-    }
+    };
     if req.method() == Method::OPTIONS {
         return Ok(HttpResponse::NoContent()
-            .insert_header((header::ALLOW, READ_METHODS))
+            .insert_header((header::ALLOW, allow.to_owned()))
             .finish());
     }
-    Err(ApiError::MethodNotAllowed)
+    Err(ApiError::MethodNotAllowed(allow.to_owned()))
 }
 
 /// The client's copy is current (its `If-None-Match` names the ETag): no body.

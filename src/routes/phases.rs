@@ -5,8 +5,8 @@ use actix_web::{HttpRequest, HttpResponse, get};
 
 use super::lists::{self, ListQuery};
 use super::{
-    AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, in_roadmap,
-    path_number, path_slug,
+    AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, path_number,
+    roadmap_for,
 };
 use crate::domain::{Phase, Slug};
 use crate::http::formats::{CsvRows, joined};
@@ -81,9 +81,16 @@ pub async fn list_phases(
     query: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
     let list = ListQuery::parse(&req, &query)?;
-    let slug = path_slug(&slug, "roadmap")?;
-    let phases = in_roadmap(state.store.phases(&slug, None).await?, &slug)?;
-    lists::respond(&req, &state, &query, list, phases, None)
+    let (roadmap, cache) = roadmap_for(&state, &slug, &query).await?;
+    lists::respond(
+        &req,
+        cache,
+        &state,
+        &query,
+        list,
+        roadmap.learning_path.phases,
+        None,
+    )
 }
 
 /// Gets one phase of the learning path by its number (from 1).
@@ -108,11 +115,15 @@ pub async fn get_phase(
 ) -> Result<HttpResponse, ApiError> {
     negotiate(&req, &query, &[Format::Json])?;
     let (slug, number) = path.into_inner();
-    let slug = path_slug(&slug, "roadmap")?;
     let number = path_number(&number, "phase")?;
-    let phase = in_roadmap(state.store.phases(&slug, Some(number)).await?, &slug)?
+    let (roadmap, cache) = roadmap_for(&state, &slug, &query).await?;
+    let phase = roadmap
+        .learning_path
+        .phases
         .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::not_found(format!("roadmap `{slug}` has no phase {number}")))?;
-    json(&req, &phase, state.content_cache())
+        .find(|p| p.number == number)
+        .ok_or_else(|| {
+            ApiError::not_found(format!("roadmap `{}` has no phase {number}", roadmap.slug))
+        })?;
+    json(&req, &phase, cache)
 }

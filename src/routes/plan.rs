@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 
 use super::{
     AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
-    in_roadmap, path_slug,
+    roadmap_for,
 };
 use crate::domain::{Pace, Slug, StudyPlan};
 use crate::http::{ApiError, Format, QueryParams, json, negotiate, representation};
@@ -85,10 +85,9 @@ pub async fn get_plan(
     })?;
     let start = start_date(&query)?;
     let pace = query.get::<Pace>("pace")?.unwrap_or_default();
-    let slug = path_slug(&slug, "roadmap")?;
-    let roadmap = in_roadmap(state.store.roadmap(&slug).await?, &slug)?;
+    let (roadmap, cache) = roadmap_for(&state, &slug, &query).await?;
     let plan = StudyPlan::new(
-        slug,
+        roadmap.slug.clone(),
         &roadmap.learning_path.phases,
         hours_per_week,
         start,
@@ -98,13 +97,8 @@ pub async fn get_plan(
     match format {
         Format::Calendar => {
             let body = plan.to_icalendar(&roadmap.title).into_bytes();
-            representation::bytes(
-                &req,
-                body,
-                "text/calendar; charset=utf-8",
-                state.content_cache(),
-            )
+            representation::bytes(&req, body, "text/calendar; charset=utf-8", cache)
         }
-        _ => json(&req, &plan, state.content_cache()),
+        _ => json(&req, &plan, cache),
     }
 }

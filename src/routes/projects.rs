@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 use super::lists::{self, ListQuery};
 use super::{
     AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
-    in_roadmap, path_number, path_slug,
+    path_number, roadmap_for,
 };
 use crate::domain::{Project, ProjectEntry, Slug};
 use crate::http::formats::{CsvRows, cell, joined};
@@ -148,9 +148,8 @@ pub async fn list_projects(
     query: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
     let list = ListQuery::parse(&req, &query)?;
-    let slug = path_slug(&slug, "roadmap")?;
-    let projects = in_roadmap(state.store.projects(&slug, None).await?, &slug)?;
-    lists::respond(&req, &state, &query, list, projects, None)
+    let (roadmap, cache) = roadmap_for(&state, &slug, &query).await?;
+    lists::respond(&req, cache, &state, &query, list, roadmap.projects, None)
 }
 
 /// Gets one portfolio project by its number (from 1).
@@ -175,13 +174,19 @@ pub async fn get_project(
 ) -> Result<HttpResponse, ApiError> {
     negotiate(&req, &query, &[Format::Json])?;
     let (slug, number) = path.into_inner();
-    let slug = path_slug(&slug, "roadmap")?;
     let number = path_number(&number, "project")?;
-    let project = in_roadmap(state.store.projects(&slug, Some(number)).await?, &slug)?
+    let (roadmap, cache) = roadmap_for(&state, &slug, &query).await?;
+    let project = roadmap
+        .projects
         .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::not_found(format!("roadmap `{slug}` has no project {number}")))?;
-    json(&req, &project, state.content_cache())
+        .find(|p| p.number == number)
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "roadmap `{}` has no project {number}",
+                roadmap.slug
+            ))
+        })?;
+    json(&req, &project, cache)
 }
 
 /// Lists portfolio projects across every roadmap, by roadmap and number.
@@ -224,5 +229,13 @@ pub async fn list_all_projects(
                 .map(|last| Cursor::encode("projects", (&last.roadmap, last.project.number)))
         })
         .flatten();
-    lists::respond(&req, &state, &query, list, data, next_cursor)
+    lists::respond(
+        &req,
+        state.content_cache(),
+        &state,
+        &query,
+        list,
+        data,
+        next_cursor,
+    )
 }

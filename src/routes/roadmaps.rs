@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 use super::lists::{self, ListQuery};
 use super::{
     AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
-    in_roadmap, jsonld, path_slug,
+    jsonld, roadmap_for,
 };
 use crate::domain::{Difficulty, Roadmap, Slug};
 use crate::http::formats::{CsvRows, Format};
@@ -122,7 +122,15 @@ pub async fn list_roadmaps(
     };
     let (data, next) = state.store.catalogue(&filter).await?;
     let next_cursor = next.map(|key| Cursor::encode(&cursor_list, key));
-    lists::respond(&req, &state, &query, list, data, next_cursor)
+    lists::respond(
+        &req,
+        state.content_cache(),
+        &state,
+        &query,
+        list,
+        data,
+        next_cursor,
+    )
 }
 
 /// Gets a whole roadmap: every section of the page in one document.
@@ -152,10 +160,9 @@ pub async fn get_roadmap(
     query: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
     let format = negotiate(&req, &query, &[Format::Json, Format::JsonLd])?;
-    let slug = path_slug(&slug, "roadmap")?;
-    let roadmap = in_roadmap(state.store.roadmap(&slug).await?, &slug)?;
+    let (roadmap, cache) = roadmap_for(&state, &slug, &query).await?;
     match format {
-        Format::JsonLd => jsonld::respond(&req, &state, &roadmap),
-        _ => json(&req, &roadmap, state.content_cache()),
+        Format::JsonLd => jsonld::respond(&req, &state, &roadmap, cache),
+        _ => json(&req, &roadmap, cache),
     }
 }

@@ -110,5 +110,13 @@ pub async fn search(
     let next_cursor = page
         .more
         .then(|| Cursor::encode(&cursor_list, (page.version, offset)));
-    lists::respond(&req, &state, &query, list, page.hits, next_cursor)
+    lists::respond(
+        &req,
+        state.content_cache(),
+        &state,
+        &query,
+        list,
+        page.hits,
+        next_cursor,
+    )
 }

@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 use super::lists::{self, ListQuery};
 use super::{
     AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
-    in_roadmap, path_slug,
+    path_slug, roadmap_for,
 };
 use crate::domain::{Slug, SourceEntry, SourceKind, SourceRef, Sources};
 use crate::http::formats::{CsvRows, cell, joined};
@@ -97,11 +97,18 @@ pub async fn list_roadmap_sources(
     query: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
     let list = ListQuery::parse(&req, &query)?;
-    let slug = path_slug(&slug, "roadmap")?;
-    let sources = in_roadmap(state.store.sources(&slug).await?, &slug)?;
+    let (roadmap, cache) = roadmap_for(&state, &slug, &query).await?;
     match list.format {
-        Format::Json => json(&req, &sources, state.content_cache()),
-        _ => lists::respond(&req, &state, &query, list, sources.items, None),
+        Format::Json => json(&req, &roadmap.sources, cache),
+        _ => lists::respond(
+            &req,
+            cache,
+            &state,
+            &query,
+            list,
+            roadmap.sources.items,
+            None,
+        ),
     }
 }
 
@@ -143,7 +150,15 @@ pub async fn list_sources(
                 .map(|last| Cursor::encode("sources", &last.slug))
         })
         .flatten();
-    lists::respond(&req, &state, &query, list, data, next_cursor)
+    lists::respond(
+        &req,
+        state.content_cache(),
+        &state,
+        &query,
+        list,
+        data,
+        next_cursor,
+    )
 }
 
 /// Gets one source and every place a roadmap cites it.

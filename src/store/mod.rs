@@ -8,6 +8,7 @@ mod collection;
 #[cfg(test)]
 mod query_plans;
 mod read;
+mod revisions;
 mod search;
 mod write;
 
@@ -19,7 +20,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use collection::{CertificationFilter, ProjectFilter, SourceFilter};
 pub use read::{CatalogueFilter, CatalogueSort, RoadmapSummary, SortValue};
+pub use revisions::{ChangeEntry, RevisionInfo};
 pub use search::{HitKind, SearchHit, SearchPage, SearchQuery};
+pub use write::{Change, ChangeKind, Precondition};
 
 /// Failures of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +37,9 @@ pub enum StoreError {
     /// another roadmap rates.
     #[error("{0}")]
     Conflict(String),
+    /// The stored roadmap is not in the state the write's `If-Match`/`If-None-Match` requires.
+    #[error("the roadmap does not match the precondition")]
+    PreconditionFailed,
     /// The content changed since the search cursor was issued.
     #[error("the content changed since this search began; search again without `cursor`")]
     StaleSearch,
@@ -118,7 +124,7 @@ impl Store {
     /// Applies the migrations in `migrations/` that this database does not have yet.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         sqlx::migrate!("./migrations").run(&self.pool).await?;
-        Ok(())
+        self.backfill_revisions().await
     }
 
     /// True when the database answers and holds content: what `/readyz` reports.

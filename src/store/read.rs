@@ -215,57 +215,6 @@ impl Store {
             .await
     }
 
-    /// The learning path's phases (all, or the one numbered), or `None` for an unknown slug.
-    pub async fn phases(
-        &self,
-        slug: &Slug,
-        number: Option<u32>,
-    ) -> Result<Option<Vec<Phase>>, StoreError> {
-        self.within_roadmap(slug, async |conn, id| load_phases(conn, id, number).await)
-            .await
-    }
-
-    /// The roadmap's rated certifications (all, or those of one tier), or `None` for an unknown slug.
-    pub async fn certifications(
-        &self,
-        slug: &Slug,
-        tier: Option<Tier>,
-    ) -> Result<Option<Vec<CertificationRating>>, StoreError> {
-        self.within_roadmap(slug, async |conn, id| {
-            load_certifications(conn, id, tier).await
-        })
-        .await
-    }
-
-    /// The roadmap's projects (all, or the one numbered), or `None` for an unknown slug.
-    pub async fn projects(
-        &self,
-        slug: &Slug,
-        number: Option<u32>,
-    ) -> Result<Option<Vec<Project>>, StoreError> {
-        self.within_roadmap(slug, async |conn, id| load_projects(conn, id, number).await)
-            .await
-    }
-
-    /// What the roadmap cites, or `None` for an unknown slug.
-    pub async fn sources(&self, slug: &Slug) -> Result<Option<Sources>, StoreError> {
-        self.within_roadmap(slug, async |conn, id| {
-            let declared_count = sqlx::query_scalar!(
-                "select sources_declared_count from roadmaps where id = ?",
-                id
-            )
-            .fetch_one(&mut *conn)
-            .await?;
-            Ok(Sources {
-                declared_count: declared_count
-                    .map(|n| count(n, "roadmaps.sources_declared_count"))
-                    .transpose()?,
-                items: load_sources(conn, id).await?,
-            })
-        })
-        .await
-    }
-
     /// Runs `load` with the roadmap's id in one read transaction, so that it sees one snapshot
     /// of the roadmap; `None` when no roadmap has this slug.
     async fn within_roadmap<T>(
@@ -301,7 +250,10 @@ pub(super) fn optional_range(
     }
 }
 
-async fn load_roadmap(conn: &mut SqliteConnection, id: i64) -> Result<Roadmap, StoreError> {
+pub(super) async fn load_roadmap(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Roadmap, StoreError> {
     let row = sqlx::query!("select * from roadmaps where id = ?", id)
         .fetch_one(&mut *conn)
         .await?;
@@ -693,4 +645,17 @@ pub(super) async fn load_certification(
         },
         study_months: optional_range(c.study_months_min, c.study_months_max)?,
     })
+}
+
+/// The id of the roadmap with this slug.
+pub(super) async fn roadmap_id(
+    conn: &mut SqliteConnection,
+    slug: &Slug,
+) -> Result<Option<i64>, StoreError> {
+    let slug = slug.as_str();
+    Ok(
+        sqlx::query_scalar!("select id from roadmaps where slug = ?", slug)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
 }

@@ -1,18 +1,154 @@
 //! Writing roadmap documents: each document replaces the stored roadmap of its slug.
 
 use sqlx::SqliteConnection;
+use utoipa::ToSchema;
 
 use super::{Store, StoreError, to_json_column};
 use crate::domain::{Roadmap, Slug};
 
+/// What a write may require of the stored roadmap (from `If-Match` / `If-None-Match`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Precondition {
+    /// No condition.
+    #[default]
+    None,
+    /// The roadmap exists and its content hash is one of these (`*`: any).
+    Matches(Vec<String>),
+    /// The roadmap does not exist, or its content hash is none of these (`*`: it does not
+    /// exist at all: a create-only write).
+    NoneMatch(Vec<String>),
+}
+
+impl Precondition {
+    fn holds(&self, current: Option<&str>) -> bool {
+        let named = |tags: &[String], hash: &str| tags.iter().any(|t| t == "*" || t == hash);
+        match (self, current) {
+            (Precondition::None, _) => true,
+            (Precondition::Matches(_), None) => false,
+            (Precondition::Matches(tags), Some(hash)) => named(tags, hash),
+            (Precondition::NoneMatch(_), None) => true,
+            (Precondition::NoneMatch(tags), Some(hash)) => !named(tags, hash),
+        }
+    }
+}
+
+/// What a write did to one roadmap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Created,
+    Updated,
+    Deleted,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Created => "created",
+            ChangeKind::Updated => "updated",
+            ChangeKind::Deleted => "deleted",
+        }
+    }
+}
+
+impl std::str::FromStr for ChangeKind {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "created" => Ok(ChangeKind::Created),
+            "updated" => Ok(ChangeKind::Updated),
+            "deleted" => Ok(ChangeKind::Deleted),
+            other => Err(StoreError::Corrupt(format!(
+                "revisions.kind holds `{other}`"
+            ))),
+        }
+    }
+}
+
+/// The outcome of a write for one roadmap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub roadmap: Slug,
+    /// `None` when the document equals the current one: nothing was written.
+    pub kind: Option<ChangeKind>,
+    /// The roadmap's revision after the write.
+    pub revision: u32,
+}
+
 impl Store {
     /// Stores every document in one `BEGIN IMMEDIATE` transaction: all of them or, on any
-    /// error, none. A document replaces the roadmap with its slug, if there is one.
-    pub async fn import(&self, roadmaps: &[Roadmap]) -> Result<(), StoreError> {
+    /// error, none. A document replaces the roadmap with its slug, if there is one; each
+    /// changed roadmap gets a new revision by `author`. With `dry_run`, everything is checked
+    /// and then rolled back.
+    pub async fn import(
+        &self,
+        roadmaps: &[Roadmap],
+        author: &str,
+        dry_run: bool,
+    ) -> Result<Vec<Change>, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        import_all(&mut tx, roadmaps).await?;
+        let changes = write_all(&mut tx, roadmaps, author).await?;
+        if dry_run {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
+        Ok(changes)
+    }
+
+    /// Creates or replaces one roadmap if `precondition` holds on the stored one; checked
+    /// inside the write transaction, so concurrent writers holding the same ETag cannot both win.
+    pub async fn put(
+        &self,
+        roadmap: &Roadmap,
+        author: &str,
+        precondition: &Precondition,
+    ) -> Result<Change, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let current = latest(&mut tx, &roadmap.slug)
+            .await?
+            .and_then(|l| l.live_hash());
+        if !precondition.holds(current.as_deref()) {
+            return Err(StoreError::PreconditionFailed);
+        }
+        let change = write_all(&mut tx, std::slice::from_ref(roadmap), author)
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("a write reported no change".to_owned()))?;
         tx.commit().await?;
-        Ok(())
+        Ok(change)
+    }
+
+    /// Deletes a roadmap (and the certifications and sources only it used) if `precondition`
+    /// holds; `None` when there is no such roadmap.
+    pub async fn delete(
+        &self,
+        slug: &Slug,
+        author: &str,
+        precondition: &Precondition,
+    ) -> Result<Option<Change>, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let Some(latest) = latest(&mut tx, slug)
+            .await?
+            .filter(|l| l.live_hash().is_some())
+        else {
+            return Ok(None);
+        };
+        if !precondition.holds(latest.live_hash().as_deref()) {
+            return Err(StoreError::PreconditionFailed);
+        }
+        delete_roadmap(&mut tx, slug).await?;
+        delete_orphans(&mut tx).await?;
+        let revision = latest.number + 1;
+        record_revision(&mut tx, slug, revision, ChangeKind::Deleted, author, None).await?;
+        bump_content_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(Some(Change {
+            roadmap: slug.clone(),
+            kind: Some(ChangeKind::Deleted),
+            revision,
+        }))
     }
 
     /// Loads `roadmaps` unless this database was seeded before: what `serve` does on a new
@@ -26,7 +162,7 @@ impl Store {
         if seeded.is_some() {
             return Ok(false);
         }
-        import_all(&mut tx, roadmaps).await?;
+        write_all(&mut tx, roadmaps, "bundled").await?;
         sqlx::query!(
             "insert into meta (name, value) values ('seeded', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
         )
@@ -35,10 +171,120 @@ impl Store {
         tx.commit().await?;
         Ok(true)
     }
+
+    /// Gives every stored roadmap without a revision (stored before revisions existed) its
+    /// first one, so that every roadmap has a content hash to match writes against.
+    pub async fn backfill_revisions(&self) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let missing = sqlx::query_scalar!(
+            "select slug from roadmaps where slug not in (select roadmap from revisions) order by slug"
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for slug in missing {
+            let slug: Slug = super::parse_column("roadmaps.slug", &slug)?;
+            let id = super::read::roadmap_id(&mut tx, &slug)
+                .await?
+                .ok_or_else(|| StoreError::Corrupt(format!("`{slug}` vanished")))?;
+            let roadmap = super::read::load_roadmap(&mut tx, id).await?;
+            record_revision(
+                &mut tx,
+                &slug,
+                1,
+                ChangeKind::Created,
+                "migration",
+                Some(&roadmap),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
-async fn import_all(conn: &mut SqliteConnection, roadmaps: &[Roadmap]) -> Result<(), StoreError> {
+/// The latest revision of a roadmap.
+struct Latest {
+    number: u32,
+    kind: ChangeKind,
+    content_hash: Option<String>,
+}
+
+impl Latest {
+    /// The content hash of the roadmap as it stands, unless its latest revision deleted it.
+    fn live_hash(&self) -> Option<String> {
+        (self.kind != ChangeKind::Deleted)
+            .then(|| self.content_hash.clone())
+            .flatten()
+    }
+}
+
+async fn latest(conn: &mut SqliteConnection, slug: &Slug) -> Result<Option<Latest>, StoreError> {
+    let slug = slug.as_str();
+    let row = sqlx::query!(
+        "select number, kind, content_hash from revisions where roadmap = ? order by number desc limit 1",
+        slug
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok(Latest {
+            number: super::count(r.number, "revisions.number")?,
+            kind: r.kind.parse()?,
+            content_hash: r.content_hash,
+        })
+    })
+    .transpose()
+}
+
+async fn record_revision(
+    conn: &mut SqliteConnection,
+    slug: &Slug,
+    number: u32,
+    kind: ChangeKind,
+    author: &str,
+    document: Option<&Roadmap>,
+) -> Result<(), StoreError> {
+    let slug = slug.as_str();
+    let kind = kind.as_str();
+    let json = document
+        .map(Roadmap::to_json)
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let hash = json
+        .as_deref()
+        .map(|j| crate::domain::content_hash(j.as_bytes()));
+    sqlx::query!(
+        "insert into revisions (roadmap, number, kind, author, content_hash, document)
+         values (?, ?, ?, ?, ?, ?)",
+        slug,
+        number,
+        kind,
+        author,
+        hash,
+        json,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn bump_content_version(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    sqlx::query!(
+        "update meta set value = cast(value as integer) + 1 where name = 'content_version'"
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes each document that differs from the stored roadmap, with a revision each.
+async fn write_all(
+    conn: &mut SqliteConnection,
+    roadmaps: &[Roadmap],
+    author: &str,
+) -> Result<Vec<Change>, StoreError> {
     let mut slugs = std::collections::HashSet::new();
+    let mut changes = Vec::with_capacity(roadmaps.len());
     for roadmap in roadmaps {
         if !slugs.insert(&roadmap.slug) {
             return Err(StoreError::Conflict(format!(
@@ -46,15 +292,38 @@ async fn import_all(conn: &mut SqliteConnection, roadmaps: &[Roadmap]) -> Result
                 roadmap.slug
             )));
         }
+        let hash = roadmap
+            .content_hash()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let latest = latest(conn, &roadmap.slug).await?;
+        let current = latest.as_ref().and_then(Latest::live_hash);
+        let number = latest.as_ref().map_or(0, |l| l.number);
+        if current.as_deref() == Some(hash.as_str()) {
+            changes.push(Change {
+                roadmap: roadmap.slug.clone(),
+                kind: None,
+                revision: number,
+            });
+            continue;
+        }
         replace_roadmap(conn, roadmap).await?;
+        let kind = if current.is_some() {
+            ChangeKind::Updated
+        } else {
+            ChangeKind::Created
+        };
+        record_revision(conn, &roadmap.slug, number + 1, kind, author, Some(roadmap)).await?;
+        changes.push(Change {
+            roadmap: roadmap.slug.clone(),
+            kind: Some(kind),
+            revision: number + 1,
+        });
     }
-    delete_orphans(conn).await?;
-    sqlx::query!(
-        "update meta set value = cast(value as integer) + 1 where name = 'content_version'"
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    if changes.iter().any(|c| c.kind.is_some()) {
+        delete_orphans(conn).await?;
+        bump_content_version(conn).await?;
+    }
+    Ok(changes)
 }
 
 async fn replace_roadmap(conn: &mut SqliteConnection, r: &Roadmap) -> Result<(), StoreError> {

@@ -26,6 +26,7 @@ pub fn test_settings(dir: &TempDir) -> Settings {
         database: dir.path().join("roadmap.db"),
         read_only: false,
         rate_limit: None,
+        max_body_bytes: 2 * 1024 * 1024,
         public_url: None,
         log_format: Some(LogFormat::Json),
         cache_control: DEFAULT_CACHE_CONTROL.to_owned(),
@@ -77,9 +78,14 @@ impl TestApp {
 
     /// GETs a path that must answer 200 with JSON, and returns the JSON.
     pub async fn get_json(&self, path: &str) -> Value {
+        self.get_json_as(path, "application/json").await
+    }
+
+    /// GETs a path that must answer 200 with this JSON media type, and returns the JSON.
+    pub async fn get_json_as(&self, path: &str, media_type: &str) -> Value {
         let response = self.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "GET {path}");
-        assert_eq!(content_type(&response), "application/json", "GET {path}");
+        assert_eq!(content_type(&response), media_type, "GET {path}");
         response.json().await.expect("JSON body")
     }
 }

@@ -1,6 +1,7 @@
 //! Integration tests: each starts the real application on a random port with a fresh SQLite
 //! file in a temporary folder, and talks HTTP to it. One test binary, one link.
 
+mod admin;
 mod caching;
 mod catalogue;
 mod cli;
