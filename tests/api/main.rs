@@ -10,6 +10,7 @@ mod content;
 mod errors;
 mod formats;
 mod helpers;
+mod operations;
 mod plan;
 mod roadmaps;
 mod search;

@@ -82,6 +82,29 @@ fn spec_describes_every_route_with_errors_and_examples() {
             .is_object()
     );
     assert!(spec["components"]["schemas"]["Problem"]["example"].is_object());
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    for method in ["put", "delete"] {
+        let write = &paths["/v1/roadmaps/{slug}"][method];
+        assert_eq!(
+            write["security"][0]["bearer"],
+            serde_json::json!([]),
+            "{method}"
+        );
+        for status in ["401", "412"] {
+            assert!(
+                write["responses"][status].is_object(),
+                "{method} lacks {status}"
+            );
+        }
+    }
+    assert!(paths["/v1/roadmaps/{slug}"]["put"]["responses"]["422"]["content"]["application/problem+json"].is_object());
+    assert!(
+        paths["/v1/changes"]["get"]["responses"]["200"]["content"]["application/atom+xml"]
+            .is_object()
+    );
 }
 
 #[tokio::test]
