@@ -104,6 +104,15 @@ pub struct Settings {
     /// The largest request body accepted (an admin `PUT`), in bytes.
     #[arg(long, env = "ROADMAP_API_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024, global = true)]
     pub max_body_bytes: usize,
+    /// Who may frame the embed pages: CSP `frame-ancestors` sources, such as
+    /// `https://partner.example https://*.partner.example` (default `*`: any site).
+    #[arg(
+        long,
+        env = "ROADMAP_API_FRAME_ANCESTORS",
+        default_value = "*",
+        global = true
+    )]
+    pub frame_ancestors: String,
     /// Cache-Control of content responses.
     #[arg(long, env = "ROADMAP_API_CACHE_CONTROL", default_value = DEFAULT_CACHE_CONTROL, global = true)]
     pub cache_control: String,

@@ -39,6 +39,7 @@ impl Application {
             cache_control: settings.cache_control.clone(),
             public_url: settings.public_url.clone(),
             read_only: settings.read_only,
+            frame_ancestors: settings.frame_ancestors.clone(),
         };
         let body_limit = settings.max_body_bytes;
         let spec = openapi_spec();
@@ -120,6 +121,9 @@ fn register_routes(cfg: &mut ServiceConfig) {
         .service(routes::admin::delete_roadmap)
         .service(routes::revisions::list_revisions)
         .service(routes::revisions::change_feed)
+        .service(routes::embed::embed_page)
+        .service(routes::embed::loader)
+        .service(routes::embed::oembed_provider)
         .service(routes::health::healthz)
         .service(routes::health::readyz)
         .service(routes::docs::openapi_json);

@@ -30,6 +30,8 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     Unauthorized(&'static str),
+    #[error("{0}")]
+    NotImplemented(&'static str),
     #[error("this server is read-only: it serves content and takes no writes")]
     ReadOnly,
     #[error("the roadmap does not match `If-Match` / `If-None-Match`: fetch it again and retry")]
@@ -138,6 +140,7 @@ impl Problem {
                 "/problems/headers-too-large",
                 "Request header fields too large",
             ),
+            501 => ("/problems/not-implemented", "Not implemented"),
             s if s >= 500 => ("/problems/internal", "Internal server error"),
             _ => ("about:blank", status.canonical_reason().unwrap_or("Error")),
         };
@@ -211,6 +214,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) | ApiError::StaleCursor(_) => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
             ApiError::ReadOnly => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod certifications;
 pub mod docs;
+pub mod embed;
 pub mod health;
 pub mod jsonld;
 pub mod lists;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// Serving a read-only database: every write is refused.
     pub read_only: bool,
+    /// Who may frame the embed pages: the CSP `frame-ancestors` sources.
+    pub frame_ancestors: String,
 }
 
 impl AppState {

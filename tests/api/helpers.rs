@@ -27,6 +27,7 @@ pub fn test_settings(dir: &TempDir) -> Settings {
         read_only: false,
         rate_limit: None,
         max_body_bytes: 2 * 1024 * 1024,
+        frame_ancestors: "*".to_owned(),
         public_url: None,
         log_format: Some(LogFormat::Json),
         cache_control: DEFAULT_CACHE_CONTROL.to_owned(),

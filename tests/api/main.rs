@@ -7,6 +7,7 @@ mod catalogue;
 mod cli;
 mod collection;
 mod content;
+mod embed;
 mod errors;
 mod formats;
 mod helpers;

@@ -1,0 +1,87 @@
+// Browser test of partner embeds: the partner demo (served from another origin) loads the
+// loader from the API, which turns a <div> into an iframe of the embed page. At 320 px and
+// 1024 px wide: the iframe shows the roadmap, grows to its content's height through the
+// postMessage protocol, the console stays free of errors, and no request leaves 127.0.0.1.
+// Screenshots go to target/screenshots/ for a person to look at.
+//
+// usage: node embed.test.mjs API_ORIGIN PARTNER_ORIGIN
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+const [api, partner] = process.argv.slice(2);
+if (!api || !partner) {
+  console.error("usage: node embed.test.mjs API_ORIGIN PARTNER_ORIGIN");
+  process.exit(2);
+}
+const screenshots = new URL("../target/screenshots/", import.meta.url).pathname;
+mkdirSync(screenshots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+});
+
+let passed = 0;
+let failed = 0;
+function check(name, condition, detail = "") {
+  if (condition) {
+    passed += 1;
+    console.log(`ok - ${name}`);
+  } else {
+    failed += 1;
+    console.log(`not ok - ${name} ${detail}`);
+  }
+}
+
+try {
+  for (const width of [320, 1024]) {
+    const context = await browser.newContext({ viewport: { width, height: 800 } });
+    const page = await context.newPage();
+    const requests = [];
+    const errors = [];
+    context.on("request", (request) => requests.push(request.url()));
+    page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
+    page.on("pageerror", (error) => errors.push(String(error)));
+
+    await page.goto(`${partner}/partner.html?api=${encodeURIComponent(api)}`, { waitUntil: "load" });
+    const frameElement = await page.waitForSelector("#roadmap iframe", { timeout: 15000 });
+    const frame = await frameElement.contentFrame();
+    await frame.waitForSelector("h1", { timeout: 15000 });
+    const title = await frame.textContent("h1");
+    check(`${width}px: the iframe shows the roadmap`, title.includes("Healthcare AI/ML Engineer Roadmap"), title);
+    const phases = await frame.$$eval("#phases ~ h3", (nodes) => nodes.length);
+    check(`${width}px: the phases are there`, phases === 3, `found ${phases}`);
+
+    // The page posts its height; the loader applies it. Wait for the iframe to grow to it.
+    const contentHeight = await frame.evaluate(() => document.documentElement.scrollHeight);
+    await page.waitForFunction(
+      (expected) => {
+        const iframe = document.querySelector("#roadmap iframe");
+        return iframe && Math.abs(iframe.getBoundingClientRect().height - expected) <= 2;
+      },
+      contentHeight,
+      { timeout: 15000 },
+    );
+    const frameHeight = await page.$eval("#roadmap iframe", (el) => el.getBoundingClientRect().height);
+    check(`${width}px: the iframe took its content's height`, frameHeight > 800 && Math.abs(frameHeight - contentHeight) <= 2,
+      `iframe ${frameHeight}px, content ${contentHeight}px`);
+    const overflow = await frame.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    check(`${width}px: nothing overflows sideways`, overflow <= 0, `${overflow}px`);
+
+    check(`${width}px: no console errors`, errors.length === 0, JSON.stringify(errors));
+    const foreign = requests.filter((url) => !url.startsWith("http://127.0.0.1:") && !url.startsWith("data:"));
+    check(`${width}px: no request leaves 127.0.0.1`, foreign.length === 0, JSON.stringify(foreign));
+    check(`${width}px: the embed was requested from the API`, requests.some((url) => url.startsWith(`${api}/embed/roadmaps/`)));
+
+    await page.screenshot({ path: `${screenshots}partner-${width}.png`, fullPage: true });
+    await context.close();
+  }
+} finally {
+  await browser.close();
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,1 @@
+(function(){var post=function(){parent.postMessage({type:"roadmap-api:resize",slug:document.documentElement.getAttribute("data-roadmap"),height:Math.ceil(document.documentElement.scrollHeight)},"*")};addEventListener("load",post);if(window.ResizeObserver){new ResizeObserver(post).observe(document.body)}else{addEventListener("resize",post)}})();
