@@ -14,6 +14,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::configuration::Settings;
+use crate::http::cache::{self, ResponseCache};
 use crate::http::middleware;
 use crate::http::rate_limit::{self, ClientRateLimit};
 use crate::routes::docs::{ApiDoc, SpecDocument};
@@ -45,6 +46,7 @@ impl Application {
         let spec = openapi_spec();
         let known_paths = KnownPaths::from_spec(&spec);
         let spec = SpecDocument(render_spec(&spec)?.into_bytes());
+        let response_cache = Data::new(ResponseCache::new(store.clone()));
         let rate_limit = settings
             .rate_limit
             .map(|n| Data::new(ClientRateLimit::per_second(n)));
@@ -57,6 +59,7 @@ impl Application {
                 .app_data(Data::new(spec.clone()))
                 .app_data(Data::new(known_paths.clone()))
                 .app_data(rate_limit.clone())
+                .app_data(response_cache.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .service(
                     SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new(["/openapi.json"])),
@@ -72,6 +75,7 @@ impl Application {
                 .default_service(web::to(routes::fallback))
                 .wrap(from_fn(middleware::head_as_get))
                 .wrap(from_fn(middleware::docs_validators))
+                .wrap(from_fn(cache::response_cache))
                 .wrap(from_fn(middleware::cors))
                 .wrap(from_fn(rate_limit::rate_limit))
                 .wrap(from_fn(middleware::problems))

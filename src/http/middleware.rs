@@ -1,6 +1,6 @@
-//! Middleware around every route, outermost first:
-//! [`request_context`] (request id, tracing span), [`problems`] (renders errors),
-//! [`cors`] (public GET for every origin, never a write), [`head_as_get`] (HEAD for every GET).
+//! Middleware around every route, outermost first: [`request_context`] (request id, tracing
+//! span), [`problems`] (renders errors), the rate limit, [`cors`] (public GET for every origin,
+//! never a write), the response cache, [`docs_validators`], [`head_as_get`] (HEAD for every GET).
 
 use std::time::Instant;
 

@@ -1,6 +1,7 @@
 //! What every route shares: problem+json errors, query parameters, cacheable JSON
 //! representations, and the middleware around the routes.
 
+pub mod cache;
 pub mod formats;
 pub mod middleware;
 pub mod problem;

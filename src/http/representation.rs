@@ -7,6 +7,10 @@
 //! encoding are chosen together.
 
 use std::io::Write;
+use std::sync::OnceLock;
+
+use actix_web::HttpMessage;
+use actix_web::web::Bytes;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
@@ -143,16 +147,18 @@ pub use crate::domain::content_hash;
 /// True when a read's `If-None-Match` header names this ETag (weak comparison, as RFC 9110
 /// asks). On a write it is a precondition, which the write itself checks.
 fn none_match(req: &HttpRequest, etag: &str) -> bool {
-    req.method() == actix_web::http::Method::GET
-        && req
-            .headers()
-            .get_all(header::IF_NONE_MATCH)
-            .filter_map(|v| v.to_str().ok())
-            .any(|list| {
-                list.split(',')
-                    .map(|tag| tag.trim().trim_start_matches("W/"))
-                    .any(|tag| tag == "*" || tag == etag)
-            })
+    matches!(
+        *req.method(),
+        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    ) && req
+        .headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .any(|list| {
+            list.split(',')
+                .map(|tag| tag.trim().trim_start_matches("W/"))
+                .any(|tag| tag == "*" || tag == etag)
+        })
 }
 
 /// Serializes `value` as the response's JSON body, honouring the request's validators and
@@ -167,6 +173,11 @@ pub fn json<T: Serialize>(
     bytes(req, body, "application/json", cache)
 }
 
+/// Marks a request rendered for the response cache: the route answers with the plain
+/// identity body (no 304, no compression), which the cache then keeps and serves.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderForCache;
+
 /// Like [`json`], for a body already serialized.
 pub fn bytes(
     req: &HttpRequest,
@@ -174,33 +185,86 @@ pub fn bytes(
     content_type: &str,
     cache: CachePolicy<'_>,
 ) -> Result<HttpResponse, ApiError> {
-    let encoding = Encoding::negotiate(req);
-    let etag = format!("\"{}{}\"", content_hash(&body), encoding.suffix());
-    let mut response = if none_match(req, &etag) {
-        HttpResponse::NotModified().finish()
-    } else {
-        let encoded = encoding
-            .encode(body)
-            .map_err(|e| ApiError::Internal(format!("compressing the response: {e}")))?;
-        let mut response = HttpResponse::Ok().content_type(content_type).body(encoded);
-        if let Some(coding) = encoding.name() {
-            response
-                .headers_mut()
-                .insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+    let mut response = if req.extensions().contains::<RenderForCache>() {
+        let etag = format!("\"{}\"", content_hash(&body));
+        let mut response = HttpResponse::Ok().body(body);
+        if let Ok(value) = HeaderValue::from_str(&etag) {
+            response.headers_mut().insert(header::ETAG, value);
         }
         response
+    } else {
+        Rendered::new(body).respond(req)?
     };
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        headers.insert(header::ETAG, value);
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
     }
     if let Ok(value) = HeaderValue::from_str(cache.header()) {
         headers.insert(header::CACHE_CONTROL, value);
     }
-    // Every route negotiates its format (406 otherwise) and its encoding.
-    headers.insert(
-        header::VARY,
-        HeaderValue::from_static("Accept, Accept-Encoding"),
-    );
     Ok(response)
+}
+
+/// A body ready to serve in every encoding: the identity bytes with their hash, and the
+/// gzip and brotli variants, each made the first time a client asks for it.
+#[derive(Debug)]
+pub struct Rendered {
+    identity: Bytes,
+    hash: String,
+    gzip: OnceLock<Bytes>,
+    br: OnceLock<Bytes>,
+}
+
+impl Rendered {
+    pub fn new(identity: Vec<u8>) -> Rendered {
+        Rendered {
+            hash: content_hash(&identity),
+            identity: Bytes::from(identity),
+            gzip: OnceLock::new(),
+            br: OnceLock::new(),
+        }
+    }
+
+    fn variant(&self, encoding: Encoding) -> Result<Bytes, ApiError> {
+        let cell = match encoding {
+            Encoding::Identity => return Ok(self.identity.clone()),
+            Encoding::Gzip => &self.gzip,
+            Encoding::Brotli => &self.br,
+        };
+        if let Some(bytes) = cell.get() {
+            return Ok(bytes.clone());
+        }
+        let encoded = encoding
+            .encode(self.identity.to_vec())
+            .map_err(|e| ApiError::Internal(format!("compressing the response: {e}")))?;
+        Ok(cell.get_or_init(|| Bytes::from(encoded)).clone())
+    }
+
+    /// The response to `req`: a 304 when its `If-None-Match` names this representation, else
+    /// the body in the best encoding the client accepts; with `ETag` and `Vary` either way.
+    pub fn respond(&self, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+        let encoding = Encoding::negotiate(req);
+        let etag = format!("\"{}{}\"", self.hash, encoding.suffix());
+        let mut response = if none_match(req, &etag) {
+            HttpResponse::NotModified().finish()
+        } else {
+            let mut response = HttpResponse::Ok().body(self.variant(encoding)?);
+            if let Some(coding) = encoding.name() {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+            }
+            response
+        };
+        let headers = response.headers_mut();
+        if let Ok(value) = HeaderValue::from_str(&etag) {
+            headers.insert(header::ETAG, value);
+        }
+        // Every route negotiates its format (406 otherwise) and its encoding.
+        headers.insert(
+            header::VARY,
+            HeaderValue::from_static("Accept, Accept-Encoding"),
+        );
+        Ok(response)
+    }
 }

@@ -55,6 +55,9 @@ pub enum StoreError {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// One connection of its own for `PRAGMA data_version`, which reports commits made by
+    /// any other connection.
+    watcher: SqlitePool,
 }
 
 impl Store {
@@ -69,9 +72,13 @@ impl Store {
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .connect_with(options.clone())
+            .await?;
+        let watcher = SqlitePoolOptions::new()
+            .max_connections(1)
             .connect_with(options)
             .await?;
-        Ok(Store { pool })
+        Ok(Store { pool, watcher })
     }
 
     /// Opens an existing database read-only, as a replica baked into an image does (no WAL
@@ -83,9 +90,13 @@ impl Store {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .connect_with(options.clone())
+            .await?;
+        let watcher = SqlitePoolOptions::new()
+            .max_connections(1)
             .connect_with(options)
             .await?;
-        Ok(Store { pool })
+        Ok(Store { pool, watcher })
     }
 
     /// True when the database has been migrated before (it holds sqlx's bookkeeping table).
@@ -137,6 +148,15 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.watcher.close().await;
+    }
+
+    /// A number that changes whenever any other connection, in this process or another,
+    /// commits a change to the database: the version of the content for caches.
+    pub async fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("pragma data_version")
+            .fetch_one(&self.watcher)
+            .await?)
     }
 }
 

@@ -254,3 +254,48 @@ async fn docs_assets_are_cacheable_and_revalidate() {
         Some("br")
     );
 }
+
+#[tokio::test]
+async fn cached_responses_follow_writes_from_another_process() {
+    let app = spawn_app().await;
+    let path = format!("/v1/roadmaps/{SLUG}");
+    let first = app.get(&path).await;
+    let first_tag = etag(&first);
+    // Served again (from the cache): the same bytes and validator, in any encoding.
+    let again = app.get(&path).await;
+    assert_eq!(etag(&again), first_tag);
+    let gzip = app.get_with(&path, "Accept-Encoding", "gzip").await;
+    assert_eq!(
+        etag(&gzip),
+        first_tag.trim_end_matches('"').to_owned() + "-gzip\""
+    );
+
+    let mut edited = crate::helpers::bundled_document();
+    edited["summary"] = "Written by another process.".into();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("edited.json");
+    std::fs::write(&file, edited.to_string()).expect("write");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_roadmap-api"))
+        .args([
+            "--database".as_ref(),
+            app.database.as_os_str(),
+            "import".as_ref(),
+            file.as_os_str(),
+        ])
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+
+    let after = app.get(&path).await;
+    assert_ne!(etag(&after), first_tag);
+    let body: serde_json::Value = after.json().await.expect("json");
+    assert_eq!(body["summary"], "Written by another process.");
+    assert_eq!(
+        app.get_with(&path, "If-None-Match", &first_tag)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let phases = app.get_json(&format!("{path}/phases")).await;
+    assert_eq!(phases["data"].as_array().map(Vec::len), Some(3));
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# The benchmark harness: roadmap-api against nginx serving the very same bytes as a static
+# file (identity and gzip), and Datasette over the same SQLite file as a peer, all on
+# loopback, in alternating rounds within one invocation. It prints req/s, p50 and p99 latency
+# and the ratios, and the cold start and memory of the server.
+#
+#   bench/run.sh            full run: release build, 10 s per run, 2 rounds, Datasette
+#   bench/run.sh --smoke    a few seconds on the debug build (CI keeps the harness working;
+#                           it does not gate on timings)
+#
+# Settings: BENCH_DURATION (10s), BENCH_CONNECTIONS (32), BENCH_ROUNDS (2).
+# wrk runs one thread, so the server and the load generator each have one of the two cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+smoke=false
+[ "${1:-}" = "--smoke" ] && smoke=true
+duration=${BENCH_DURATION:-10s}
+connections=${BENCH_CONNECTIONS:-32}
+rounds=${BENCH_ROUNDS:-2}
+if $smoke; then duration=1s; rounds=1; fi
+
+if ! command -v wrk >/dev/null 2>&1 || ! command -v nginx >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk nginx >/dev/null
+fi
+if $smoke; then
+  [ -x target/debug/roadmap-api ] || cargo build --locked
+  bin=target/debug/roadmap-api
+else
+  cargo build --release --locked
+  bin=target/release/roadmap-api
+fi
+
+work=$(mktemp -d)
+api_port=18281
+nginx_port=18282
+datasette_port=18283
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+wait_for() { # URL: poll until it answers 200 (60 s at most)
+  python3 - "$1" <<'PY'
+import sys, time, urllib.request
+deadline = time.time() + 60
+while True:
+    try:
+        if urllib.request.urlopen(sys.argv[1], timeout=2).status == 200:
+            break
+    except OSError:
+        pass
+    if time.time() > deadline:
+        sys.exit(f"{sys.argv[1]} did not come up")
+    time.sleep(0.01)
+PY
+}
+
+millis() { date +%s%3N; }
+
+# Cold start to /readyz: a new database (created, migrated, filled), then an existing one.
+start_api() {
+  "$bin" --database "$work/roadmap.db" --bind "127.0.0.1:$api_port" --log-format json 2>>"$work/api.log" &
+  api_pid=$!
+  pids+=("$api_pid")
+}
+t0=$(millis); start_api; wait_for "http://127.0.0.1:$api_port/readyz"; cold_new=$(( $(millis) - t0 ))
+kill "$api_pid"; wait "$api_pid" 2>/dev/null || true
+t0=$(millis); start_api; wait_for "http://127.0.0.1:$api_port/readyz"; cold_existing=$(( $(millis) - t0 ))
+
+api="http://127.0.0.1:$api_port"
+slug=healthcare-ai-ml-engineer
+
+# nginx serves the API's own bytes of the roadmap, and their gzip, as static files.
+mkdir -p "$work/static" "$work/nginx"
+python3 - "$api/v1/roadmaps/$slug" "$work/static/roadmap.json" <<'PY'
+import sys, urllib.request
+open(sys.argv[2], "wb").write(urllib.request.urlopen(sys.argv[1]).read())
+PY
+gzip -k -9 "$work/static/roadmap.json"
+# nginx's workers drop root for an unprivileged user, who must be able to read the files.
+chmod a+rx "$work" "$work/static" && chmod a+r "$work/static"/*
+cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  gzip_static on;
+  types { application/json json; }
+  client_body_temp_path $work/nginx;
+  proxy_temp_path $work/nginx;
+  fastcgi_temp_path $work/nginx;
+  uwsgi_temp_path $work/nginx;
+  scgi_temp_path $work/nginx;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work/static;
+  }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+pids+=("$!")
+wait_for "http://127.0.0.1:$nginx_port/roadmap.json"
+
+etag=$(python3 - "$api/v1/roadmaps/$slug" <<'PY'
+import sys, urllib.request
+print(urllib.request.urlopen(sys.argv[1]).headers["ETag"])
+PY
+)
+
+peer=""
+if ! $smoke; then
+  # Datasette over a copy of the same database: the nearest equivalent of the roadmap is
+  # its row of the roadmaps table as JSON.
+  python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q datasette
+  cp "$work/roadmap.db" "$work/datasette.db"
+  "$work/venv/bin/datasette" serve "$work/datasette.db" -p "$datasette_port" -h 127.0.0.1 >/dev/null 2>&1 &
+  pids+=("$!")
+  wait_for "http://127.0.0.1:$datasette_port/datasette.json"
+  peer="http://127.0.0.1:$datasette_port/datasette/roadmaps.json?slug=$slug&_shape=array"
+fi
+
+# name|url|header
+targets=(
+  "api roadmap|$api/v1/roadmaps/$slug|"
+  "nginx roadmap|http://127.0.0.1:$nginx_port/roadmap.json|"
+  "api roadmap gzip|$api/v1/roadmaps/$slug|Accept-Encoding: gzip"
+  "nginx roadmap gzip|http://127.0.0.1:$nginx_port/roadmap.json|Accept-Encoding: gzip"
+  "api catalogue|$api/v1/roadmaps|"
+  "api high signal|$api/v1/certifications?tier=high_signal|"
+  "api search|$api/v1/search?q=clinical|"
+  "api 304|$api/v1/roadmaps/$slug|If-None-Match: $etag"
+)
+[ -n "$peer" ] && targets+=("datasette roadmap row|$peer|")
+
+declare -A rps p50 p99
+for round in $(seq 1 "$rounds"); do
+  for target in "${targets[@]}"; do
+    IFS='|' read -r name url hdr <<<"$target"
+    args=(-t1 "-c$connections" "-d$duration" --latency)
+    [ -n "$hdr" ] && args+=(-H "$hdr")
+    report=$(wrk "${args[@]}" "$url")
+    r=$(awk '/^Requests\/sec/ {print $2}' <<<"$report")
+    a=$(awk '$1 == "50%" {print $2}' <<<"$report")
+    b=$(awk '$1 == "99%" {print $2}' <<<"$report")
+    # Keep each target's best round: the fairest reading on a shared machine.
+    if [ -z "${rps[$name]:-}" ] || awk -v x="$r" -v y="${rps[$name]}" 'BEGIN{exit !(x>y)}'; then
+      rps[$name]=$r; p50[$name]=$a; p99[$name]=$b
+    fi
+  done
+done
+
+rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$api_pid/status")
+ratio() { awk -v a="${rps[$1]:-0}" -v b="${rps[$2]:-0}" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
+
+printf '\n%-24s %12s %10s %10s  %s\n' "target" "req/s" "p50" "p99" "ratio"
+for target in "${targets[@]}"; do
+  IFS='|' read -r name _ _ <<<"$target"
+  case "$name" in
+    "api roadmap") r=$(ratio "api roadmap" "nginx roadmap")" of nginx" ;;
+    "api roadmap gzip") r=$(ratio "api roadmap gzip" "nginx roadmap gzip")" of nginx gzip" ;;
+    "api catalogue") r=$(ratio "api catalogue" "nginx roadmap")" of nginx" ;;
+    "datasette roadmap row") r="api roadmap is $(ratio "api roadmap" "datasette roadmap row") of it" ;;
+    *) r="" ;;
+  esac
+  printf '%-24s %12s %10s %10s  %s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "$r"
+done
+printf '\ncold start to /readyz: %s ms (new database), %s ms (existing)\n' "$cold_new" "$cold_existing"
+printf 'server resident memory after the runs: %s MB\n' "$(( rss_kb / 1024 ))"
+printf 'settings: %s per run, %s connections, %s round(s), %s, %s\n' "$duration" "$connections" "$rounds" "$bin" "$(nproc) cores"

@@ -1,0 +1,178 @@
+//! The response cache: every cacheable GET is rendered once per content version and kept as
+//! bytes, with its gzip and brotli variants, so repeated reads do no SQL and little work.
+//!
+//! A response is cached under its URL and `Accept` header. The content version is SQLite's
+//! `PRAGMA data_version` on a connection of its own, which changes whenever any other
+//! connection commits, in this process (the API's writes) or another (`roadmap-api import`),
+//! so the next read after any write renders afresh: one truth for every reader.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::Data;
+use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse};
+
+use super::ApiError;
+use super::representation::{RenderForCache, Rendered};
+use crate::store::Store;
+
+/// Entries kept at most; past that the cache starts over, which bounds its memory whatever
+/// URLs clients make up.
+const MAX_ENTRIES: usize = 4096;
+
+/// Routes whose answer must reflect the moment, not the content.
+const UNCACHED: [&str; 2] = ["/healthz", "/readyz"];
+
+/// The rendered responses of one server.
+pub struct ResponseCache {
+    store: Store,
+    entries: Mutex<Entries>,
+    /// One version check at a time; see [`ResponseCache::version`].
+    gate: tokio::sync::Mutex<()>,
+    /// When the last check started, and what it found.
+    checked: Mutex<Option<(Instant, i64)>>,
+}
+
+#[derive(Default)]
+struct Entries {
+    version: i64,
+    responses: HashMap<String, Arc<Entry>>,
+}
+
+struct Entry {
+    rendered: Rendered,
+    /// The route's headers (type, caching, links, security), replayed on every answer.
+    headers: HeaderMap,
+}
+
+impl Entry {
+    fn respond(&self, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+        let mut response = self.rendered.respond(req)?;
+        let not_modified = response.status() == StatusCode::NOT_MODIFIED;
+        for (name, value) in &self.headers {
+            if !(not_modified && name == header::CONTENT_TYPE) {
+                response.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+        Ok(response)
+    }
+}
+
+impl ResponseCache {
+    pub fn new(store: Store) -> ResponseCache {
+        ResponseCache {
+            store,
+            entries: Mutex::new(Entries::default()),
+            gate: tokio::sync::Mutex::new(()),
+            checked: Mutex::new(None),
+        }
+    }
+
+    /// The content version as of this request's arrival. A check that started after the
+    /// request arrived has seen every commit made before it, so requests queued behind a
+    /// check share the next one: under load one `PRAGMA data_version` serves a whole batch,
+    /// and no request is ever answered from content older than its arrival.
+    async fn version(&self) -> Result<i64, crate::store::StoreError> {
+        let arrived = Instant::now();
+        let _turn = self.gate.lock().await;
+        if let Some((started, version)) = self.checked.lock().ok().and_then(|c| *c)
+            && started > arrived
+        {
+            return Ok(version);
+        }
+        let started = Instant::now();
+        let version = self.store.data_version().await?;
+        if let Ok(mut checked) = self.checked.lock() {
+            *checked = Some((started, version));
+        }
+        Ok(version)
+    }
+
+    fn lookup(&self, key: &str, version: i64) -> Option<Arc<Entry>> {
+        let mut entries = self.entries.lock().ok()?;
+        if entries.version != version {
+            entries.version = version;
+            entries.responses.clear();
+            return None;
+        }
+        entries.responses.get(key).cloned()
+    }
+
+    fn keep(&self, key: String, version: i64, entry: Arc<Entry>) {
+        if let Ok(mut entries) = self.entries.lock()
+            && entries.version == version
+        {
+            if entries.responses.len() >= MAX_ENTRIES {
+                entries.responses.clear();
+            }
+            entries.responses.insert(key, entry);
+        }
+    }
+}
+
+/// Serves a cacheable GET from the cache, or renders it once and keeps it.
+pub async fn response_cache(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let cache = req.app_data::<Data<ResponseCache>>().cloned();
+    let cacheable = matches!(*req.method(), Method::GET | Method::HEAD)
+        && !UNCACHED.contains(&req.path())
+        && !req.headers().contains_key(header::AUTHORIZATION);
+    let version = match (&cache, cacheable) {
+        (Some(cache), true) => cache.version().await.ok(),
+        _ => None,
+    };
+    let (Some(cache), Some(version)) = (cache, version) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let key = format!("{}\n{accept}", req.uri());
+    if let Some(entry) = cache.lookup(&key, version) {
+        let response = entry.respond(req.request())?;
+        return Ok(req.into_response(response));
+    }
+
+    req.extensions_mut().insert(RenderForCache);
+    let res = next.call(req).await?.map_into_boxed_body();
+    let reusable = res.status() == StatusCode::OK
+        && res
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| !c.contains("no-store"));
+    if !reusable {
+        return Ok(res);
+    }
+    let (request, response) = res.into_parts();
+    let mut headers = response.headers().clone();
+    for name in [
+        header::ETAG,
+        header::CONTENT_LENGTH,
+        header::CONTENT_ENCODING,
+        header::VARY,
+        header::DATE,
+    ] {
+        headers.remove(name);
+    }
+    let body = actix_web::body::to_bytes(response.into_body())
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading a rendered response: {e}")))?;
+    let entry = Arc::new(Entry {
+        rendered: Rendered::new(body.to_vec()),
+        headers,
+    });
+    let response = entry.respond(&request)?;
+    cache.keep(key, version, entry);
+    Ok(ServiceResponse::new(request, response))
+}
