@@ -173,4 +173,50 @@ for target in "${targets[@]}"; do
 done
 printf '\ncold start to /readyz: %s ms (new database), %s ms (existing)\n' "$cold_new" "$cold_existing"
 printf 'server resident memory after the runs: %s MB\n' "$(( rss_kb / 1024 ))"
+
+if ! $smoke; then
+  # Memory after a million requests: a long run on the roadmap, then the server's RSS.
+  soak=$(wrk -t1 "-c$connections" -d"${BENCH_SOAK:-90s}" "$api/v1/roadmaps/$slug")
+  served=$(awk '/requests in/ {print $1}' <<<"$soak")
+  rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$api_pid/status")
+  printf 'after %s more requests: %s MB resident\n' "$served" "$(( rss_kb / 1024 ))"
+fi
+kill "$api_pid"; wait "$api_pid" 2>/dev/null || true
+
+# Scale: synthetic catalogues (fixtures) of growing size, each imported into a new database.
+sizes=${BENCH_SIZES:-10 1000 10000}
+$smoke && sizes=10
+scale_duration=${BENCH_SCALE_DURATION:-5s}
+$smoke && scale_duration=1s
+printf '\n%-8s %10s %14s %14s %14s %14s\n' "roadmaps" "import" "first page" "last page" "search" "detail"
+for size in $sizes; do
+  db="$work/scale-$size.db"
+  python3 bench/synthetic.py "content/roadmaps/$slug.json" "$size" "$work/scale-$size.json"
+  t0=$(millis)
+  "$bin" --database "$db" --log-format json import "$work/scale-$size.json" 2>/dev/null
+  imported=$(( $(millis) - t0 ))
+  "$bin" --database "$db" --bind "127.0.0.1:$api_port" --log-format json 2>>"$work/api.log" &
+  scale_pid=$!
+  pids+=("$scale_pid")
+  wait_for "$api/readyz"
+  last=$(python3 - "$api" <<'PY'
+import json, sys, urllib.request
+api, url, last = sys.argv[1], "/v1/roadmaps?limit=100&sort=title", None
+while url:
+    last = url
+    page = json.load(urllib.request.urlopen(api + url))
+    url = f"/v1/roadmaps?limit=100&sort=title&cursor={page['next_cursor']}" if page["next_cursor"] else None
+print(last)
+PY
+)
+  middle=$(printf 'synthetic-scale-%05d' $(( size / 2 )))
+  row=()
+  for url in "/v1/roadmaps?limit=100&sort=title" "$last" "/v1/search?q=clinical" "/v1/roadmaps/$middle"; do
+    r=$(wrk -t1 "-c$connections" "-d$scale_duration" "$api$url" | awk '/^Requests\/sec/ {print $2}')
+    row+=("$r")
+  done
+  printf '%-8s %8s ms %14s %14s %14s %14s\n' "$size" "$imported" "${row[@]}"
+  kill "$scale_pid"; wait "$scale_pid" 2>/dev/null || true
+done
+printf '(req/s of each route at each size; import: wall time of roadmap-api import)\n'
 printf 'settings: %s per run, %s connections, %s round(s), %s, %s\n' "$duration" "$connections" "$rounds" "$bin" "$(nproc) cores"

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::domain::{Certification, CertificationEntry, CertificationRating, Rating, Slug, Tier};
 use crate::http::formats::{CsvRows, cell};
-use crate::http::{ApiError, Cursor, Format, Page, QueryParams, json, negotiate};
+use crate::http::{ApiError, Format, Page, QueryParams, json, negotiate};
 use crate::store::CertificationFilter;
 
 /// Which of a roadmap's certifications to list.
@@ -211,12 +211,9 @@ pub async fn list_certifications(
         limit: list.limit,
     };
     let (data, more) = state.store.certification_entries(&filter).await?;
-    let next_cursor = more
-        .then(|| {
-            data.last()
-                .map(|last| Cursor::encode("certifications", &last.certification.slug))
-        })
-        .flatten();
+    let next_cursor = lists::next_cursor(more, &data, "certifications", |last| {
+        &last.certification.slug
+    });
     lists::respond(
         &req,
         state.content_cache(),

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::AppState;
 use crate::http::formats::{self, CsvRows};
 use crate::http::{
-    ApiError, CachePolicy, Format, LIST_FORMATS, Limit, Page, QueryParams, negotiate,
+    ApiError, CachePolicy, Cursor, Format, LIST_FORMATS, Limit, Page, QueryParams, negotiate,
 };
 
 /// The most rows one CSV or NDJSON export holds.
@@ -71,4 +71,16 @@ pub fn respond<T: Serialize + CsvRows + ToSchema>(
         response.headers_mut().insert(header::LINK, value);
     }
     Ok(response)
+}
+
+/// The cursor after the last item of a page, when more items follow.
+pub fn next_cursor<'a, T, K: serde::Serialize>(
+    more: bool,
+    page: &'a [T],
+    list: &str,
+    key: impl Fn(&'a T) -> K,
+) -> Option<String> {
+    page.last()
+        .filter(|_| more)
+        .map(|last| Cursor::encode(list, key(last)))
 }

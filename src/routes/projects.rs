@@ -12,7 +12,7 @@ use super::{
 };
 use crate::domain::{Project, ProjectEntry, Slug};
 use crate::http::formats::{CsvRows, cell, joined};
-use crate::http::{ApiError, Cursor, Format, Page, QueryParams, json, negotiate};
+use crate::http::{ApiError, Format, Page, QueryParams, json, negotiate};
 use crate::store::ProjectFilter;
 
 /// Filters and paging of the projects across roadmaps.
@@ -223,12 +223,9 @@ pub async fn list_all_projects(
         limit: list.limit,
     };
     let (data, more) = state.store.project_entries(&filter).await?;
-    let next_cursor = more
-        .then(|| {
-            data.last()
-                .map(|last| Cursor::encode("projects", (&last.roadmap, last.project.number)))
-        })
-        .flatten();
+    let next_cursor = lists::next_cursor(more, &data, "projects", |last| {
+        (&last.roadmap, last.project.number)
+    });
     lists::respond(
         &req,
         state.content_cache(),

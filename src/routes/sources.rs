@@ -12,7 +12,7 @@ use super::{
 };
 use crate::domain::{Slug, SourceEntry, SourceKind, SourceRef, Sources};
 use crate::http::formats::{CsvRows, cell, joined};
-use crate::http::{ApiError, Cursor, Format, QueryParams, json, negotiate};
+use crate::http::{ApiError, Format, QueryParams, json, negotiate};
 use crate::store::SourceFilter;
 
 /// Filters and paging of the sources across roadmaps.
@@ -144,12 +144,7 @@ pub async fn list_sources(
         limit: list.limit,
     };
     let (data, more) = state.store.source_entries(&filter).await?;
-    let next_cursor = more
-        .then(|| {
-            data.last()
-                .map(|last| Cursor::encode("sources", &last.slug))
-        })
-        .flatten();
+    let next_cursor = lists::next_cursor(more, &data, "sources", |last| &last.slug);
     lists::respond(
         &req,
         state.content_cache(),

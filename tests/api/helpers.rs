@@ -1,5 +1,5 @@
 use std::path::PathBuf;
-use std::sync::Once;
+use std::sync::OnceLock;
 
 use reqwest::{Response, StatusCode, header};
 use roadmap_api::configuration::{DEFAULT_CACHE_CONTROL, LogFormat, Settings};
@@ -9,7 +9,7 @@ use tempfile::TempDir;
 
 pub const SLUG: &str = "healthcare-ai-ml-engineer";
 
-static TRACING: Once = Once::new();
+static LOG_WRITER: OnceLock<tracing_appender::non_blocking::WorkerGuard> = OnceLock::new();
 
 /// A running application and a client for it. The database lives as long as this value.
 pub struct TestApp {
@@ -43,7 +43,7 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_with(settings: Settings, dir: TempDir) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
-        TRACING.call_once(|| roadmap_api::telemetry::init(LogFormat::Pretty));
+        LOG_WRITER.get_or_init(|| roadmap_api::telemetry::init(LogFormat::Pretty));
     }
     let app = Application::build(&settings).await.expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
