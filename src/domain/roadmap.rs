@@ -414,14 +414,9 @@ pub fn content_hash(bytes: &[u8]) -> String {
 }
 
 impl Roadmap {
-    /// The document as the API serves it: compact JSON.
+    /// The document as the API serves it: compact JSON. Its [`content_hash`] is the ETag of
+    /// `GET /v1/roadmaps/{slug}`, which `If-Match` on a write is compared with.
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         serde_json::to_string(self)
-    }
-
-    /// The hash of the served JSON: the ETag of `GET /v1/roadmaps/{slug}`, which `If-Match`
-    /// on a write is compared with.
-    pub fn content_hash(&self) -> Result<String, serde_json::Error> {
-        Ok(content_hash(self.to_json()?.as_bytes()))
     }
 }

@@ -27,15 +27,6 @@ pub struct Page<T: ToSchema> {
     pub next_cursor: Option<String>,
 }
 
-impl<T: ToSchema> Page<T> {
-    pub fn whole(data: Vec<T>) -> Page<T> {
-        Page {
-            data,
-            next_cursor: None,
-        }
-    }
-}
-
 /// How long shared caches may keep a response.
 #[derive(Debug, Clone, Copy)]
 pub enum CachePolicy<'a> {

@@ -209,30 +209,16 @@ impl Store {
             .collect()
     }
 
-    /// The whole roadmap document, or `None` for an unknown slug.
+    /// The whole roadmap document, or `None` for an unknown slug. Read in one transaction,
+    /// so that it is one snapshot of the roadmap.
     pub async fn roadmap(&self, slug: &Slug) -> Result<Option<Roadmap>, StoreError> {
-        self.within_roadmap(slug, async |conn, id| load_roadmap(conn, id).await)
-            .await
-    }
-
-    /// Runs `load` with the roadmap's id in one read transaction, so that it sees one snapshot
-    /// of the roadmap; `None` when no roadmap has this slug.
-    async fn within_roadmap<T>(
-        &self,
-        slug: &Slug,
-        load: impl AsyncFnOnce(&mut SqliteConnection, i64) -> Result<T, StoreError>,
-    ) -> Result<Option<T>, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let slug = slug.as_str();
-        let Some(id) = sqlx::query_scalar!("select id from roadmaps where slug = ?", slug)
-            .fetch_optional(&mut *tx)
-            .await?
-        else {
+        let Some(id) = roadmap_id(&mut tx, slug).await? else {
             return Ok(None);
         };
-        let loaded = load(&mut tx, id).await?;
+        let roadmap = load_roadmap(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(Some(loaded))
+        Ok(Some(roadmap))
     }
 }
 
@@ -393,11 +379,11 @@ pub(super) async fn load_roadmap(
         transferable_skills,
         learning_path: LearningPath {
             timeline_months: range(row.path_timeline_min, row.path_timeline_max)?,
-            phases: load_phases(conn, id, None).await?,
+            phases: load_phases(conn, id).await?,
         },
         certifications: Certifications {
             reality_check: row.certifications_reality_check,
-            items: load_certifications(conn, id, None).await?,
+            items: load_certifications(conn, id).await?,
             recommendation: row.certifications_recommendation,
         },
         projects: load_projects(conn, id, None).await?,
@@ -422,14 +408,12 @@ pub(super) async fn load_roadmap(
 async fn load_phases(
     conn: &mut SqliteConnection,
     roadmap_id: i64,
-    number: Option<u32>,
 ) -> Result<Vec<Phase>, StoreError> {
     let rows = sqlx::query!(
         "select id, number, key, title, months_min, months_max, hours_min, hours_max, hours_text,
                 checkpoint
-         from phases where roadmap_id = ?1 and (?2 is null or number = ?2) order by number",
-        roadmap_id,
-        number,
+         from phases where roadmap_id = ? order by number",
+        roadmap_id
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -503,19 +487,16 @@ async fn load_phases(
 async fn load_certifications(
     conn: &mut SqliteConnection,
     roadmap_id: i64,
-    tier: Option<Tier>,
 ) -> Result<Vec<CertificationRating>, StoreError> {
-    let tier = tier.map(Tier::as_str);
     sqlx::query!(
         "select rc.key, rc.tier, rc.timeline_text, rc.share_min, rc.share_max, rc.note,
                 c.slug, c.name, c.renewal, c.cost_amount_usd, c.cost_text,
                 c.study_months_min, c.study_months_max
          from roadmap_certifications rc
          join certifications c on c.id = rc.certification_id
-         where rc.roadmap_id = ?1 and (?2 is null or rc.tier = ?2)
+         where rc.roadmap_id = ?
          order by rc.position",
-        roadmap_id,
-        tier,
+        roadmap_id
     )
     .fetch_all(&mut *conn)
     .await?

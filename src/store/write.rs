@@ -187,13 +187,16 @@ impl Store {
                 .await?
                 .ok_or_else(|| StoreError::Corrupt(format!("`{slug}` vanished")))?;
             let roadmap = super::read::load_roadmap(&mut tx, id).await?;
+            let json = roadmap
+                .to_json()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             record_revision(
                 &mut tx,
                 &slug,
                 1,
                 ChangeKind::Created,
                 "migration",
-                Some(&roadmap),
+                Some(&json),
             )
             .await?;
         }
@@ -242,17 +245,11 @@ async fn record_revision(
     number: u32,
     kind: ChangeKind,
     author: &str,
-    document: Option<&Roadmap>,
+    document: Option<&str>,
 ) -> Result<(), StoreError> {
     let slug = slug.as_str();
     let kind = kind.as_str();
-    let json = document
-        .map(Roadmap::to_json)
-        .transpose()
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let hash = json
-        .as_deref()
-        .map(|j| crate::domain::content_hash(j.as_bytes()));
+    let hash = document.map(|json| crate::domain::content_hash(json.as_bytes()));
     sqlx::query!(
         "insert into revisions (roadmap, number, kind, author, content_hash, document)
          values (?, ?, ?, ?, ?, ?)",
@@ -261,7 +258,7 @@ async fn record_revision(
         kind,
         author,
         hash,
-        json,
+        document,
     )
     .execute(&mut *conn)
     .await?;
@@ -292,9 +289,11 @@ async fn write_all(
                 roadmap.slug
             )));
         }
-        let hash = roadmap
-            .content_hash()
+        // Serialized once: its hash is compared with the stored one, and it is the revision.
+        let json = roadmap
+            .to_json()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let hash = crate::domain::content_hash(json.as_bytes());
         let latest = latest(conn, &roadmap.slug).await?;
         let current = latest.as_ref().and_then(Latest::live_hash);
         let number = latest.as_ref().map_or(0, |l| l.number);
@@ -312,7 +311,7 @@ async fn write_all(
         } else {
             ChangeKind::Created
         };
-        record_revision(conn, &roadmap.slug, number + 1, kind, author, Some(roadmap)).await?;
+        record_revision(conn, &roadmap.slug, number + 1, kind, author, Some(&json)).await?;
         changes.push(Change {
             roadmap: roadmap.slug.clone(),
             kind: Some(kind),
