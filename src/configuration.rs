@@ -98,6 +98,36 @@ pub struct Settings {
     /// Per-client rate limit in requests a second (bursts of as many); off when unset.
     #[arg(long, env = "ROADMAP_API_RATE_LIMIT", global = true)]
     pub rate_limit: Option<std::num::NonZeroU32>,
+    /// Per-client limit on the admin writes (`PUT`, `DELETE`) in requests a minute (bursts of
+    /// as many): stricter than reads, whatever `--rate-limit` says.
+    #[arg(
+        long,
+        env = "ROADMAP_API_ADMIN_RATE_LIMIT",
+        default_value = "60",
+        global = true
+    )]
+    pub admin_rate_limit: std::num::NonZeroU32,
+    /// How long a request may take, in seconds, before it is answered 503 (and its work
+    /// dropped); a client that sends its request head slower than 5 s is disconnected.
+    #[arg(long, env = "ROADMAP_API_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
+    pub request_timeout: u64,
+    /// On SIGTERM, how long to keep serving, in seconds, while `/readyz` answers 503 so that
+    /// load balancers stop sending requests, before the listener closes.
+    #[arg(
+        long,
+        env = "ROADMAP_API_DRAIN_SECONDS",
+        default_value_t = 0,
+        global = true
+    )]
+    pub drain_seconds: u64,
+    /// After the listener closes, how long in-flight requests get to finish, in seconds.
+    #[arg(
+        long,
+        env = "ROADMAP_API_SHUTDOWN_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub shutdown_timeout: u64,
     /// Log output: `pretty` (default on a terminal) or `json` (default otherwise).
     #[arg(long, env = "ROADMAP_API_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,

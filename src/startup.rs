@@ -2,6 +2,9 @@
 //! middleware, the listener. `main` and the integration tests call the same [`Application::build`].
 
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -15,7 +18,8 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::configuration::Settings;
 use crate::http::cache::{self, ResponseCache};
-use crate::http::middleware;
+use crate::http::metrics::Metrics;
+use crate::http::middleware::{self, RequestPolicy};
 use crate::http::rate_limit::{self, ClientRateLimit};
 use crate::routes::docs::{ApiDoc, SpecDocument};
 use crate::routes::{self, AppState, KnownPaths};
@@ -26,6 +30,8 @@ pub struct Application {
     port: u16,
     server: Server,
     store: Store,
+    draining: Arc<AtomicBool>,
+    drain: Duration,
 }
 
 impl Application {
@@ -35,21 +41,28 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let draining = Arc::new(AtomicBool::new(false));
         let state = AppState {
             store: store.clone(),
             cache_control: settings.cache_control.clone(),
             public_url: settings.public_url.clone(),
-            read_only: settings.read_only,
+            read_only: store.is_read_only(),
             frame_ancestors: settings.frame_ancestors.clone(),
+            draining: draining.clone(),
         };
         let body_limit = settings.max_body_bytes;
         let spec = openapi_spec();
         let known_paths = KnownPaths::from_spec(&spec);
         let spec = SpecDocument(render_spec(&spec)?.into_bytes());
         let response_cache = Data::new(ResponseCache::new(store.clone()));
-        let rate_limit = settings
-            .rate_limit
-            .map(|n| Data::new(ClientRateLimit::per_second(n)));
+        let rate_limit = Data::new(ClientRateLimit::new(
+            settings.rate_limit,
+            settings.admin_rate_limit,
+        ));
+        let metrics = Data::new(Metrics::new().context("cannot register the metrics")?);
+        let policy = Data::new(RequestPolicy {
+            timeout: Duration::from_secs(settings.request_timeout),
+        });
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
@@ -60,6 +73,8 @@ impl Application {
                 .app_data(Data::new(known_paths.clone()))
                 .app_data(rate_limit.clone())
                 .app_data(response_cache.clone())
+                .app_data(metrics.clone())
+                .app_data(policy.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .service(
                     SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new(["/openapi.json"])),
@@ -81,6 +96,12 @@ impl Application {
                 .wrap(from_fn(middleware::problems))
                 .wrap(from_fn(middleware::request_context))
         })
+        // A client gets 5 s to send its request head (slow-loris), idle connections close
+        // after 5 s, and the signals are ours to handle (see `run_until_stopped`).
+        .client_request_timeout(Duration::from_secs(5))
+        .keep_alive(Duration::from_secs(5))
+        .shutdown_timeout(settings.shutdown_timeout)
+        .disable_signals()
         .listen(listener)?
         .run();
         tracing::info!(port, database = %settings.database.display(), "listening");
@@ -88,6 +109,8 @@ impl Application {
             port,
             server,
             store,
+            draining,
+            drain: Duration::from_secs(settings.drain_seconds),
         })
     }
 
@@ -95,13 +118,45 @@ impl Application {
         self.port
     }
 
-    /// Serves until the server is stopped (SIGINT or SIGTERM: in-flight requests finish first),
-    /// then closes the database.
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully. On SIGTERM `/readyz`
+    /// first answers 503 for the drain period (`--drain-seconds`) while requests are still
+    /// served, so load balancers take this instance out; then the listener closes, in-flight
+    /// requests finish (within `--shutdown-timeout`), and the database is closed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let (draining, drain) = (self.draining, self.drain);
+        tokio::spawn(async move {
+            let Ok(terminated) = shutdown_signal().await else {
+                tracing::error!("cannot listen for SIGTERM and SIGINT");
+                return;
+            };
+            if terminated {
+                draining.store(true, Ordering::SeqCst);
+                tracing::info!(
+                    seconds = drain.as_secs(),
+                    "SIGTERM: draining, /readyz answers 503"
+                );
+                tokio::time::sleep(drain).await;
+            }
+            tracing::info!("closing the listener; in-flight requests finish");
+            handle.stop(true).await;
+        });
         let result = self.server.await;
         self.store.close().await;
+        tracing::info!("stopped; the database is closed");
         result
     }
+}
+
+/// Waits for SIGTERM (true) or SIGINT (false).
+async fn shutdown_signal() -> std::io::Result<bool> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(tokio::select! {
+        _ = terminate.recv() => true,
+        _ = interrupt.recv() => false,
+    })
 }
 
 /// Every route, each registered with its OpenAPI description.
@@ -130,16 +185,18 @@ fn register_routes(cfg: &mut ServiceConfig) {
         .service(routes::embed::oembed_provider)
         .service(routes::health::healthz)
         .service(routes::health::readyz)
+        .service(routes::metrics::metrics)
         .service(routes::docs::openapi_json);
 }
 
 /// The OpenAPI description generated from the code.
 pub fn openapi_spec() -> utoipa::openapi::OpenApi {
-    let (_, spec) = App::new()
+    let (_, mut spec) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(register_routes)
         .split_for_parts();
+    routes::docs::add_common_responses(&mut spec);
     spec
 }
 
@@ -147,6 +204,34 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
 /// with a final newline.
 pub fn openapi_document() -> Result<String, serde_json::Error> {
     render_spec(&openapi_spec())
+}
+
+/// True when the database file exists but this process may not write it: a read-only
+/// filesystem, or a file owned by someone else (a database baked into an image).
+pub fn cannot_write(path: &std::path::Path) -> bool {
+    path.exists()
+        && std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .is_err_and(|e| {
+                matches!(
+                    e.kind(),
+                    std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+                )
+            })
+}
+
+/// Says plainly when the file is not a database, rather than only SQLite's error code.
+fn explain_open_failure(path: &std::path::Path, error: crate::store::StoreError) -> anyhow::Error {
+    let shown = path.display();
+    if error.is_not_a_database() {
+        anyhow::Error::new(error).context(format!(
+            "{shown} is not a SQLite database, or it is corrupt: restore it from a backup, or \
+             move it away to start with a new database filled with the bundled roadmaps"
+        ))
+    } else {
+        anyhow::Error::new(error).context(format!("cannot open database {shown}"))
+    }
 }
 
 fn render_spec(spec: &utoipa::openapi::OpenApi) -> Result<String, serde_json::Error> {
@@ -157,19 +242,23 @@ fn render_spec(spec: &utoipa::openapi::OpenApi) -> Result<String, serde_json::Er
 
 /// Opens the database as every command does. A new database is created, migrated and filled
 /// with the bundled roadmaps; an existing one is migrated forward and its content left as it
-/// is. In read-only mode the database must exist and be fully migrated.
+/// is. In read-only mode (asked for, or forced by a database this process cannot write, such
+/// as one on a read-only filesystem) the database must exist and be fully migrated.
 pub async fn prepare_store(settings: &Settings) -> anyhow::Result<Store> {
     let path = &settings.database;
-    if settings.read_only {
+    if settings.read_only || cannot_write(path) {
+        if !settings.read_only {
+            tracing::warn!(database = %path.display(), "this process cannot write the database (read-only filesystem or another owner): serving it read-only");
+        }
         let store = Store::open_read_only(path)
             .await
-            .with_context(|| format!("cannot open {} read-only", path.display()))?;
+            .map_err(|e| explain_open_failure(path, e))?;
         store.ensure_migrated().await?;
         return Ok(store);
     }
     let store = Store::open(path)
         .await
-        .with_context(|| format!("cannot open database {}", path.display()))?;
+        .map_err(|e| explain_open_failure(path, e))?;
     store
         .migrate()
         .await

@@ -19,6 +19,7 @@ use actix_web::web::Data;
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse};
 
 use super::ApiError;
+use super::metrics::Metrics;
 use super::representation::{RenderForCache, Rendered};
 use crate::store::Store;
 
@@ -27,7 +28,7 @@ use crate::store::Store;
 const MAX_ENTRIES: usize = 4096;
 
 /// Routes whose answer must reflect the moment, not the content.
-const UNCACHED: [&str; 2] = ["/healthz", "/readyz"];
+const UNCACHED: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
 /// The rendered responses of one server.
 pub struct ResponseCache {
@@ -138,7 +139,11 @@ pub async fn response_cache(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let key = format!("{}\n{accept}", req.uri());
-    if let Some(entry) = cache.lookup(&key, version) {
+    let found = cache.lookup(&key, version);
+    if let Some(metrics) = req.app_data::<Data<Metrics>>() {
+        metrics.cache_lookup(found.is_some());
+    }
+    if let Some(entry) = found {
         let response = entry.respond(req.request())?;
         return Ok(req.into_response(response));
     }

@@ -2,16 +2,18 @@
 //! span), [`problems`] (renders errors), the rate limit, [`cors`] (public GET for every origin,
 //! never a write), the response cache, [`docs_validators`], [`head_as_get`] (HEAD for every GET).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpRequest, HttpResponse};
+use actix_web::web::Data;
+use actix_web::{Error, HttpRequest, HttpResponse, ResponseError};
 use tracing::Instrument;
 
+use super::metrics::Metrics;
 use super::representation::{CachePolicy, bytes};
 use super::{ApiError, Problem};
 
@@ -20,12 +22,27 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Headers a browser script may read on a cross-origin response.
 const EXPOSED_HEADERS: &str = "ETag, Link, Location, X-Request-Id";
 
+/// The longest request target (path and query) read, in bytes; longer gets a 414.
+const MAX_URI_BYTES: usize = 8 * 1024;
+/// The most header bytes (names and values) read; more gets a 431. (Past 128 KiB or 96
+/// headers the HTTP layer itself answers 431, without a body.)
+const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// What `request_context` needs to know of the server.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestPolicy {
+    /// How long a request may run before it is answered 503.
+    pub timeout: Duration,
+}
+
 /// Gives every request an id (the client's `X-Request-Id` when it is a sane token, else a new
-/// UUID), runs it inside a tracing span, logs its outcome, and echoes the id on the response.
+/// UUID), runs it inside a tracing span under the request timeout, logs its outcome, records
+/// its metrics, and sets the security headers every response carries. Over-long URLs and
+/// headers are refused here, before routing.
 pub async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
+) -> Result<ServiceResponse<BoxBody>, Error> {
     let request_id = req
         .headers()
         .get(&REQUEST_ID)
@@ -42,20 +59,130 @@ pub async fn request_context(
         request_id = %request_id,
     );
     let started = Instant::now();
-    let mut res = next.call(req).instrument(span.clone()).await?;
-    let route = res
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "(unmatched)".to_owned());
-    let status = res.status().as_u16();
-    span.record("route", route.as_str());
-    span.record("status", status);
-    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
-    span.in_scope(|| tracing::info!("request completed"));
+    let metrics = req
+        .app_data::<Data<Metrics>>()
+        .map(|data| data.clone().into_inner());
+    let _in_flight = metrics.as_deref().map(Metrics::start);
+    let timeout = req
+        .app_data::<Data<RequestPolicy>>()
+        .map_or(DEFAULT_TIMEOUT, |policy| policy.timeout);
+    let method = req.method().clone();
+    let target = req.uri().clone();
+    let outcome = match oversized(&req) {
+        Some(refusal) => {
+            let response = refusal.render(&instance_of(req.request()));
+            Ok(Ok(req.into_response(response)))
+        }
+        None => tokio::time::timeout(timeout, next.call(req).instrument(span.clone()))
+            .await
+            .map(|res| res.map(ServiceResponse::map_into_boxed_body)),
+    };
+    let (mut res, route) = match outcome {
+        Ok(res) => {
+            let res = res?;
+            let route = res
+                .request()
+                .match_pattern()
+                .unwrap_or_else(|| "(unmatched)".to_owned());
+            (res, route)
+        }
+        Err(_elapsed) => {
+            // The handler's future is dropped: an open transaction rolls back. With the
+            // request gone, the answer travels as an error that carries its response.
+            let error = ApiError::TimedOut(timeout.as_secs());
+            let mut response = error.render(&cut(target.to_string()));
+            secure(response.headers_mut());
+            finish(
+                &span,
+                metrics.as_deref(),
+                "(timed out)",
+                &method,
+                response.status(),
+                started,
+            );
+            return Err(actix_web::error::InternalError::from_response(error, response).into());
+        }
+    };
+    finish(
+        &span,
+        metrics.as_deref(),
+        &route,
+        &method,
+        res.status(),
+        started,
+    );
+    let headers = res.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
-        res.headers_mut().insert(REQUEST_ID, value);
+        headers.insert(REQUEST_ID, value);
     }
+    secure(headers);
     Ok(res)
+}
+
+/// Used when no policy is registered (never, in the real app).
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn finish(
+    span: &tracing::Span,
+    metrics: Option<&Metrics>,
+    route: &str,
+    method: &Method,
+    status: StatusCode,
+    started: Instant,
+) {
+    let elapsed = started.elapsed();
+    span.record("route", route);
+    span.record("status", status.as_u16());
+    span.record("latency_ms", elapsed.as_secs_f64() * 1000.0);
+    span.in_scope(|| tracing::info!("request completed"));
+    if let Some(metrics) = metrics {
+        metrics.record(route, method.as_str(), status, elapsed);
+    }
+}
+
+/// A request whose target or headers are over the limits, refused before any work.
+fn oversized(req: &ServiceRequest) -> Option<ApiError> {
+    let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if target > MAX_URI_BYTES {
+        return Some(ApiError::UriTooLong(MAX_URI_BYTES));
+    }
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    (header_bytes > MAX_HEADER_BYTES).then_some(ApiError::HeadersTooLarge(MAX_HEADER_BYTES))
+}
+
+/// The policy for pages that set none of their own (the interactive docs): their own scripts
+/// and styles, the spec fetched from here, never framed.
+const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; \
+    frame-ancestors 'none'";
+/// For everything that is not a page: nothing may run, nothing may frame it.
+const DATA_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// Security headers on every response; a route's own (the embed page's CSP) are kept.
+fn secure(headers: &mut HeaderMap) {
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if !headers.contains_key(header::REFERRER_POLICY) {
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+    }
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let is_html = headers
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(if is_html { DOCS_CSP } else { DATA_CSP }),
+        );
+    }
 }
 
 /// Renders every error (ours and actix's own) as `application/problem+json` with the request
@@ -87,11 +214,27 @@ fn instance_of(req: &HttpRequest) -> String {
         "" => req.path().to_owned(),
         query => format!("{}?{}", req.path(), query),
     };
-    full.chars().take(512).collect()
+    cut(full)
+}
+
+fn cut(instance: String) -> String {
+    instance.chars().take(512).collect()
+}
+
+impl ApiError {
+    /// This error as the problem+json response to the request at `instance`.
+    fn render(&self, instance: &str) -> HttpResponse {
+        render_problem(
+            self.problem(),
+            self.status_code(),
+            instance,
+            self.error_response().headers(),
+        )
+    }
 }
 
 fn render(error: &Error, status: StatusCode, instance: &str, keep: &HeaderMap) -> HttpResponse {
-    let mut problem = match error.as_error::<ApiError>() {
+    let problem = match error.as_error::<ApiError>() {
         Some(api_error) => {
             if status.is_server_error() {
                 tracing::error!(error = ?api_error, "request failed");
@@ -100,6 +243,15 @@ fn render(error: &Error, status: StatusCode, instance: &str, keep: &HeaderMap) -
         }
         None => Problem::from_status(status, error.to_string()),
     };
+    render_problem(problem, status, instance, keep)
+}
+
+fn render_problem(
+    mut problem: Problem,
+    status: StatusCode,
+    instance: &str,
+    keep: &HeaderMap,
+) -> HttpResponse {
     problem.instance = instance.to_owned();
     let mut response = HttpResponse::build(status)
         .content_type("application/problem+json")

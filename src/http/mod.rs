@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod formats;
+pub mod metrics;
 pub mod middleware;
 pub mod problem;
 pub mod query;

@@ -24,6 +24,12 @@ pub enum ApiError {
     BadParameter { name: &'static str, detail: String },
     #[error("the query string is longer than {0} bytes")]
     QueryTooLong(usize),
+    #[error("the request target (path and query) is longer than {0} bytes")]
+    UriTooLong(usize),
+    #[error("the request's header fields are larger than {0} bytes in all")]
+    HeadersTooLarge(usize),
+    #[error("the request took longer than {0} s and was abandoned; retry later")]
+    TimedOut(u64),
     #[error("this path answers {0} only")]
     MethodNotAllowed(String),
     #[error("{0}")]
@@ -141,6 +147,7 @@ impl Problem {
                 "Request header fields too large",
             ),
             501 => ("/problems/not-implemented", "Not implemented"),
+            503 => ("/problems/unavailable", "Service unavailable"),
             s if s >= 500 => ("/problems/internal", "Internal server error"),
             _ => ("about:blank", status.canonical_reason().unwrap_or("Error")),
         };
@@ -209,7 +216,9 @@ impl ResponseError for ApiError {
         match self {
             ApiError::NotFound(_) | ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
-            ApiError::QueryTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::QueryTooLong(_) | ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::PreflightRefused => StatusCode::FORBIDDEN,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) | ApiError::StaleCursor(_) => StatusCode::CONFLICT,
@@ -228,22 +237,23 @@ impl ResponseError for ApiError {
 
     /// The middleware replaces this body with the rendered problem and keeps these headers.
     fn error_response(&self) -> HttpResponse {
+        use actix_web::http::header;
         let mut response = HttpResponse::build(self.status_code());
         match self {
             ApiError::MethodNotAllowed(allow) => {
-                response.insert_header((actix_web::http::header::ALLOW, allow.clone()));
+                response.insert_header((header::ALLOW, allow.clone()));
             }
             ApiError::ReadOnly => {
-                response.insert_header((actix_web::http::header::ALLOW, "GET, HEAD, OPTIONS"));
+                response.insert_header((header::ALLOW, "GET, HEAD, OPTIONS"));
             }
             ApiError::Unauthorized(_) => {
-                response.insert_header((
-                    actix_web::http::header::WWW_AUTHENTICATE,
-                    "Bearer realm=\"roadmap-api\"",
-                ));
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"roadmap-api\""));
             }
             ApiError::RateLimited { retry_after } => {
-                response.insert_header((actix_web::http::header::RETRY_AFTER, *retry_after));
+                response.insert_header((header::RETRY_AFTER, *retry_after));
+            }
+            ApiError::TimedOut(_) => {
+                response.insert_header((header::RETRY_AFTER, 1));
             }
             _ => {}
         }

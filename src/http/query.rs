@@ -23,30 +23,41 @@ pub const MAX_SEARCH_LEN: usize = 200;
 
 /// The decoded query string of a request.
 #[derive(Debug, Clone)]
-pub struct QueryParams(Vec<(String, String)>);
+pub struct QueryParams {
+    pairs: Vec<(String, String)>,
+    /// Some value's percent-encoding was not UTF-8; decoding put U+FFFD in its place.
+    not_utf8: bool,
+}
 
 impl QueryParams {
     pub fn parse(query: &str) -> Result<QueryParams, ApiError> {
         if query.len() > MAX_QUERY_LEN {
             return Err(ApiError::QueryTooLong(MAX_QUERY_LEN));
         }
-        Ok(QueryParams(
-            form_urlencoded::parse(query.as_bytes())
-                .into_owned()
-                .collect(),
-        ))
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        let replaced = pairs.iter().any(|(_, v)| v.contains('\u{FFFD}'));
+        let not_utf8 = replaced && !query.to_ascii_uppercase().contains("%EF%BF%BD");
+        Ok(QueryParams { pairs, not_utf8 })
     }
 
     /// The parameter's raw value, if given once.
     pub fn raw(&self, name: &'static str) -> Result<Option<&str>, ApiError> {
         let mut values = self
-            .0
+            .pairs
             .iter()
             .filter(|(key, _)| key == name)
             .map(|(_, v)| v.as_str());
         let first = values.next();
         if values.next().is_some() {
             return Err(ApiError::bad_parameter(name, "is given more than once"));
+        }
+        if self.not_utf8 && first.is_some_and(|v| v.contains('\u{FFFD}')) {
+            return Err(ApiError::bad_parameter(
+                name,
+                "is not UTF-8 once percent-decoded",
+            ));
         }
         Ok(first)
     }
@@ -188,7 +199,7 @@ impl QueryParams {
     /// This query with `cursor` set to `next`: the URL query of the next page.
     pub fn with_cursor(&self, next: &str) -> String {
         let mut out = form_urlencoded::Serializer::new(String::new());
-        for (name, value) in self.0.iter().filter(|(name, _)| name != "cursor") {
+        for (name, value) in self.pairs.iter().filter(|(name, _)| name != "cursor") {
             out.append_pair(name, value);
         }
         out.append_pair("cursor", next);

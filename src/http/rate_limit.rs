@@ -1,9 +1,10 @@
-//! Per-client rate limiting (`--rate-limit N`: N requests a second per client address, with
-//! bursts of N). Off by default; the health routes are never limited, so probes keep working.
+//! Per-client rate limits, by the peer address of the connection: reads are limited when
+//! `--rate-limit N` is set (N requests a second, bursts of N); the admin writes (`PUT`,
+//! `DELETE`) always are, by the stricter `--admin-rate-limit` (requests a minute, default 60).
+//! The health routes are never limited, so probes keep working.
 //!
-//! The client is the peer address of the connection. Behind a load balancer every request
-//! comes from the balancer's address, so a deployment there limits at its edge instead or
-//! sets the limit for the balancer's share.
+//! Behind a load balancer every request comes from the balancer's address, so a deployment
+//! there limits reads at its edge instead, or sets the limit for the balancer's share.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -11,6 +12,7 @@ use std::num::NonZeroU32;
 use actix_web::Error;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web::Data;
@@ -27,18 +29,32 @@ type Limiter =
 /// How many client addresses are remembered before idle ones are forgotten.
 const TRACKED_CLIENTS: usize = 10_000;
 
-/// The shared limiter of one server.
-pub struct ClientRateLimit {
+/// One limit: a limiter and the quota it announces in `RateLimit-Limit`.
+struct Limit {
     limiter: Limiter,
-    per_second: NonZeroU32,
+    burst: NonZeroU32,
+}
+
+impl Limit {
+    fn new(quota: Quota) -> Limit {
+        Limit {
+            burst: quota.burst_size(),
+            limiter: RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>(),
+        }
+    }
+}
+
+/// The shared limits of one server.
+pub struct ClientRateLimit {
+    reads: Option<Limit>,
+    writes: Limit,
 }
 
 impl ClientRateLimit {
-    pub fn per_second(per_second: NonZeroU32) -> ClientRateLimit {
+    pub fn new(reads_per_second: Option<NonZeroU32>, writes_per_minute: NonZeroU32) -> Self {
         ClientRateLimit {
-            limiter: RateLimiter::keyed(Quota::per_second(per_second))
-                .with_middleware::<StateInformationMiddleware>(),
-            per_second,
+            reads: reads_per_second.map(|n| Limit::new(Quota::per_second(n))),
+            writes: Limit::new(Quota::per_minute(writes_per_minute)),
         }
     }
 }
@@ -52,12 +68,16 @@ pub async fn rate_limit(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    // Registered as an Option: servers without a limit carry `None`.
-    let limit = req
-        .app_data::<Option<Data<ClientRateLimit>>>()
-        .cloned()
-        .flatten();
+    let limits = req.app_data::<Data<ClientRateLimit>>().cloned();
     let exempt = matches!(req.path(), "/healthz" | "/readyz");
+    let is_write = matches!(*req.method(), Method::PUT | Method::DELETE);
+    let limit = limits.as_deref().and_then(|limits| {
+        if is_write {
+            Some(&limits.writes)
+        } else {
+            limits.reads.as_ref()
+        }
+    });
     let (Some(limit), false, Some(client)) = (limit, exempt, req.peer_addr().map(|a| a.ip()))
     else {
         return Ok(next.call(req).await?.map_into_left_body());
@@ -67,13 +87,11 @@ pub async fn rate_limit(
     }
     match limit.limiter.check_key(&client) {
         Ok(snapshot) => {
+            let (burst, remaining) = (limit.burst.get(), snapshot.remaining_burst_capacity());
             let mut res = next.call(req).await?;
             let headers = res.headers_mut();
-            headers.insert(LIMIT, HeaderValue::from(limit.per_second.get()));
-            headers.insert(
-                REMAINING,
-                HeaderValue::from(snapshot.remaining_burst_capacity()),
-            );
+            headers.insert(LIMIT, HeaderValue::from(burst));
+            headers.insert(REMAINING, HeaderValue::from(remaining));
             Ok(res.map_into_left_body())
         }
         Err(not_until) => {

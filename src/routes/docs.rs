@@ -59,6 +59,36 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Declares on every operation the answers that any request can get, from the layers in
+/// front of the routes: an over-long target (414) or headers (431), the rate limit (429, not
+/// on the health routes, which are never limited), the request timeout (503) and a failure
+/// (500). An operation's own description of a status is kept.
+pub fn add_common_responses(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::IntoResponses;
+
+    use super::{HeadersTooLarge, InternalError, QueryTooLong, RateLimited, TimedOut};
+    let mut common = QueryTooLong::responses();
+    common.append(&mut HeadersTooLarge::responses());
+    common.append(&mut TimedOut::responses());
+    common.append(&mut InternalError::responses());
+    let limited = RateLimited::responses();
+    for (path, item) in spec.paths.paths.iter_mut() {
+        let probe = matches!(path.as_str(), "/healthz" | "/readyz");
+        for operation in [&mut item.get, &mut item.put, &mut item.delete]
+            .into_iter()
+            .flatten()
+        {
+            let responses = &mut operation.responses.responses;
+            let extra = common.iter().chain(limited.iter().filter(|_| !probe));
+            for (status, response) in extra {
+                responses
+                    .entry(status.clone())
+                    .or_insert_with(|| response.clone());
+            }
+        }
+    }
+}
+
 /// The OpenAPI 3 description of this API.
 #[utoipa::path(
     tag = "meta",

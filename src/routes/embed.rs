@@ -274,21 +274,17 @@ fn error_page(status: StatusCode, message: &str) -> HttpResponse {
     response
 }
 
-/// The embed's security headers: a CSP that allows its own inline style and script and
-/// the configured framing, and no MIME sniffing.
+/// The embed's CSP: its own inline style and script, and the configured framing.
 fn secure(response: &mut HttpResponse, frame_ancestors: &str) {
     let csp = format!(
         "default-src 'none'; {}; base-uri 'none'; form-action 'none'; frame-ancestors {frame_ancestors}",
         *CSP_SOURCES
     );
-    let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&csp) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
     }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
 }
 
 /// A roadmap as a self-contained HTML page for an `<iframe>`: title, summary and key facts,
@@ -386,17 +382,12 @@ async fn render(
 )]
 #[get("/embed.js")]
 pub async fn loader(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let mut response = representation::bytes(
+    representation::bytes(
         &req,
         LOADER.as_bytes().to_vec(),
         "application/javascript; charset=utf-8",
         CachePolicy::Content("public, max-age=3600"),
-    )?;
-    response.headers_mut().insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    Ok(response)
+    )
 }
 
 /// The oEmbed request.

@@ -1,5 +1,7 @@
 //! Liveness and readiness, for load balancers and orchestrators.
 
+use std::sync::atomic::Ordering;
+
 use actix_web::http::StatusCode;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, get};
@@ -15,12 +17,14 @@ pub struct Health {
     pub status: HealthStatus,
 }
 
-/// `ok`, or `unavailable` when the database cannot serve.
+/// `ok`; `unavailable` when the database cannot serve; `draining` when the server is
+/// shutting down (it still answers, but should get no new requests).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HealthStatus {
     Ok,
     Unavailable,
+    Draining,
 }
 
 /// Liveness: the process answers.
@@ -39,17 +43,19 @@ pub async fn healthz(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     )
 }
 
-/// Readiness: the database answers and holds content.
+/// Readiness: the database answers and holds content, and the server is not shutting down.
 #[utoipa::path(
     tag = "meta",
     responses(
         (status = 200, description = "Ready to serve.", body = Health),
-        (status = 503, description = "The database cannot be reached or holds no roadmap yet.", body = Health),
+        (status = 503, description = "The database cannot be reached or holds no roadmap yet, or the server is draining before it stops.", body = Health),
     )
 )]
 #[get("/readyz")]
 pub async fn readyz(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let (status, code) = if state.store.is_ready().await {
+    let (status, code) = if state.draining.load(Ordering::SeqCst) {
+        (HealthStatus::Draining, StatusCode::SERVICE_UNAVAILABLE)
+    } else if state.store.is_ready().await {
         (HealthStatus::Ok, StatusCode::OK)
     } else {
         (HealthStatus::Unavailable, StatusCode::SERVICE_UNAVAILABLE)

@@ -8,6 +8,7 @@ pub mod embed;
 pub mod health;
 pub mod jsonld;
 pub mod lists;
+pub mod metrics;
 pub mod phases;
 pub mod plan;
 pub mod projects;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub read_only: bool,
     /// Who may frame the embed pages: the CSP `frame-ancestors` sources.
     pub frame_ancestors: String,
+    /// Shutting down: readiness is false while requests are still served.
+    pub draining: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -175,10 +178,34 @@ pub struct NotFound(pub Problem);
 #[response(status = 400, content_type = "application/problem+json")]
 pub struct BadParameter(pub Problem);
 
-/// The query string is longer than 2048 bytes.
+/// The request target is longer than 8 KiB, or its query string longer than 2048 bytes.
 #[derive(IntoResponses)]
 #[response(status = 414, content_type = "application/problem+json")]
 pub struct QueryTooLong(pub Problem);
+
+/// The request's header fields are larger than 16 KiB in all.
+#[derive(IntoResponses)]
+#[response(status = 431, content_type = "application/problem+json")]
+pub struct HeadersTooLarge(pub Problem);
+
+/// This client sent more requests than the rate limit allows (`--rate-limit`, and the
+/// stricter `--admin-rate-limit` for writes); wait as `Retry-After` says.
+#[derive(IntoResponses)]
+#[response(
+    status = 429,
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "Seconds to wait before retrying."))
+)]
+pub struct RateLimited(pub Problem);
+
+/// The request took longer than the server's request timeout and was abandoned.
+#[derive(IntoResponses)]
+#[response(
+    status = 503,
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "Seconds to wait before retrying."))
+)]
+pub struct TimedOut(pub Problem);
 
 /// The server failed; the problem's `detail` is generic and the cause is logged with the
 /// request id.

@@ -51,6 +51,20 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// The file is not a SQLite database, or its pages are damaged.
+    pub fn is_not_a_database(&self) -> bool {
+        const SQLITE_CORRUPT: &str = "11";
+        const SQLITE_NOTADB: &str = "26";
+        match self {
+            StoreError::Database(sqlx::Error::Database(e)) => {
+                matches!(e.code().as_deref(), Some(SQLITE_CORRUPT | SQLITE_NOTADB))
+            }
+            _ => false,
+        }
+    }
+}
+
 /// The database: a pool of connections to one SQLite file.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -58,6 +72,7 @@ pub struct Store {
     /// One connection of its own for `PRAGMA data_version`, which reports commits made by
     /// any other connection.
     watcher: SqlitePool,
+    read_only: bool,
 }
 
 impl Store {
@@ -70,33 +85,47 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             // Concurrent writers queue on this instead of failing with SQLITE_BUSY.
             .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options.clone())
-            .await?;
-        let watcher = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options)
-            .await?;
-        Ok(Store { pool, watcher })
+        Store::with_options(options, false).await
     }
 
-    /// Opens an existing database read-only, as a replica baked into an image does (no WAL
-    /// files are needed or written).
+    /// Opens an existing database read-only, as a replica baked into an image does. Where
+    /// SQLite cannot keep its shared-memory file beside the database (a read-only
+    /// filesystem), the file is opened as immutable: nothing can change it there anyway.
     pub async fn open_read_only(path: &Path) -> Result<Store, StoreError> {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .read_only(true)
             .foreign_keys(true);
+        match Store::with_options(options.clone(), true).await {
+            Ok(store) => Ok(store),
+            Err(_) => {
+                tracing::info!(database = %path.display(), "cannot share the database's lock files here; opening it as immutable");
+                Store::with_options(options.immutable(true), true).await
+            }
+        }
+    }
+
+    async fn with_options(
+        options: SqliteConnectOptions,
+        read_only: bool,
+    ) -> Result<Store, StoreError> {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options.clone())
+            .await?;
+        // Reading the schema fails here, not in a request, when the file cannot be read.
+        sqlx::query("select count(*) from sqlite_master")
+            .execute(&pool)
             .await?;
         let watcher = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options)
             .await?;
-        Ok(Store { pool, watcher })
+        Ok(Store {
+            pool,
+            watcher,
+            read_only,
+        })
     }
 
     /// True when the database has been migrated before (it holds sqlx's bookkeeping table).
@@ -144,6 +173,16 @@ impl Store {
             .fetch_one(&self.pool)
             .await
             .is_ok_and(|ready| ready == 1)
+    }
+
+    /// Opened read-only: every write is refused.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The request pool's connections: how many are open, and how many of those are idle.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
     }
 
     pub async fn close(&self) {

@@ -17,7 +17,7 @@ fn cli(app: &TestApp, args: &[&str]) -> std::process::Output {
 }
 
 /// A new admin token for `name`.
-fn token(app: &TestApp, name: &str) -> String {
+pub fn token(app: &TestApp, name: &str) -> String {
     let output = cli(app, &["token", "create", name]);
     assert!(
         output.status.success(),

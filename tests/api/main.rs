@@ -10,6 +10,7 @@ mod content;
 mod embed;
 mod errors;
 mod formats;
+mod hardening;
 mod helpers;
 mod operations;
 mod plan;

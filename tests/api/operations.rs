@@ -37,6 +37,48 @@ fn poll_until(child: &mut Child, what: &str, mut ready: impl FnMut() -> bool) {
     }
 }
 
+/// A server process on a free port, logging JSON to a file beside its database.
+struct Server {
+    child: Child,
+    base: String,
+    log: std::path::PathBuf,
+}
+
+/// Starts `roadmap-api serve` with `args`, and waits until its log says where it listens.
+fn serve(database: &Path, args: &[&str]) -> Server {
+    let log = database.with_extension("log");
+    let mut child = binary(database)
+        .args(["--bind", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log file"))
+        .spawn()
+        .expect("spawns");
+    let mut port = None;
+    poll_until(&mut child, "the server listened", || {
+        port = log_entries(&log).into_iter().find_map(|entry| {
+            (entry["fields"]["message"] == "listening")
+                .then(|| entry["fields"]["port"].as_u64())
+                .flatten()
+        });
+        port.is_some()
+    });
+    Server {
+        child,
+        base: format!("http://127.0.0.1:{}", port.unwrap_or_default()),
+        log,
+    }
+}
+
+fn log_entries(log: &Path) -> Vec<Value> {
+    let file = std::fs::File::open(log).expect("log");
+    BufReader::new(file)
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|line| serde_json::from_str(&line).ok())
+        .collect()
+}
+
 async fn open(database: &Path) -> sqlx::SqlitePool {
     let options = sqlx::sqlite::SqliteConnectOptions::new().filename(database);
     sqlx::SqlitePool::connect_with(options)
@@ -158,28 +200,8 @@ async fn tokens_never_reach_the_log() {
         .expect("UTF-8")
         .trim()
         .to_owned();
-    let log = dir.path().join("server.log");
-    let mut server = binary(&database)
-        .args(["--bind", "127.0.0.1:0"])
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).expect("log file"))
-        .spawn()
-        .expect("spawns");
-    let mut port = None;
-    poll_until(&mut server, "the server listened", || {
-        let file = std::fs::File::open(&log).expect("log");
-        port = BufReader::new(file)
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|line| {
-                let entry: Value = serde_json::from_str(&line).ok()?;
-                (entry["fields"]["message"] == "listening")
-                    .then(|| entry["fields"]["port"].as_u64())
-                    .flatten()
-            });
-        port.is_some()
-    });
-    let base = format!("http://127.0.0.1:{}", port.unwrap_or_default());
+    let mut server = serve(&database, &[]);
+    let base = server.base.clone();
     let client = reqwest::Client::new();
     let response = client
         .put(format!("{base}/v1/roadmaps/{SLUG}"))
@@ -198,10 +220,10 @@ async fn tokens_never_reach_the_log() {
         .await
         .expect("sent");
     assert_eq!(wrong.status(), 401);
-    server.kill().expect("stopped");
-    server.wait().expect("reaped");
+    server.child.kill().expect("stopped");
+    server.child.wait().expect("reaped");
 
-    let logged = std::fs::read_to_string(&log).expect("log");
+    let logged = std::fs::read_to_string(&server.log).expect("log");
     assert!(
         logged.contains("write-under-test"),
         "the request was logged: {logged}"
@@ -210,4 +232,202 @@ async fn tokens_never_reach_the_log() {
         !logged.contains(&token) && !logged.contains("rmapi_a-wrong-token-value"),
         "a token was logged"
     );
+}
+
+/// A client that opens a new connection per request: an idle kept-alive one would hold the
+/// server's graceful shutdown open.
+fn one_shot_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn sigterm_drains_lets_in_flight_requests_finish_and_closes_the_database() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("drain.db");
+    let created = run(&database, &["token", "create", "editor"]);
+    let token = String::from_utf8(created.stdout).expect("UTF-8");
+    let mut server = serve(&database, &["--drain-seconds", "1"]);
+    let client = one_shot_client();
+    let readyz = format!("{}/readyz", server.base);
+    assert_eq!(
+        client.get(&readyz).send().await.expect("sent").status(),
+        200
+    );
+
+    // A write in flight: its body has only begun to arrive when the signal comes.
+    let body = bundled_document().to_string();
+    let (first, rest) = body.split_at(body.len() / 2);
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut in_flight = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connects");
+    let head = format!(
+        "PUT /v1/roadmaps/{SLUG} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        token.trim(),
+        body.len()
+    );
+    in_flight.write_all(head.as_bytes()).await.expect("sent");
+    in_flight.write_all(first.as_bytes()).await.expect("sent");
+
+    let pid = server.child.id().to_string();
+    let signalled = Command::new("kill").args(["-TERM", &pid]).status();
+    assert!(signalled.expect("kill runs").success());
+
+    // Readiness turns false while requests are still answered...
+    let mut draining = None;
+    poll_until_async(&mut server.child, "readiness turned false", async || {
+        let response = client.get(&readyz).send().await.ok()?;
+        (response.status() == 503).then_some(())?;
+        draining = response.json::<Value>().await.ok();
+        Some(())
+    })
+    .await;
+    assert_eq!(draining.expect("a body")["status"], "draining");
+    // ...then the listener closes...
+    poll_until_async(&mut server.child, "the listener closed", async || {
+        tokio::net::TcpStream::connect(&address)
+            .await
+            .err()
+            .map(drop)
+    })
+    .await;
+    // ...and the request in flight still completes.
+    in_flight.write_all(rest.as_bytes()).await.expect("sent");
+    let mut response = String::new();
+    in_flight
+        .read_to_string(&mut response)
+        .await
+        .expect("answered");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+
+    let status = server.child.wait().expect("exits");
+    assert!(status.success(), "{status}");
+    let messages: Vec<Value> = log_entries(&server.log)
+        .into_iter()
+        .map(|entry| entry["fields"]["message"].clone())
+        .collect();
+    assert!(
+        messages.contains(&json!("stopped; the database is closed")),
+        "{messages:?}"
+    );
+    // A clean close checkpoints the write-ahead log into the database and removes it.
+    assert!(!database.with_extension("db-wal").exists());
+    let pool = open(&database).await;
+    let check: String = sqlx::query_scalar("pragma integrity_check")
+        .fetch_one(&pool)
+        .await
+        .expect("checks");
+    assert_eq!(check, "ok");
+}
+
+/// Polls `probe` (each call a fresh future) until it gives `Some`, failing if `child` exits.
+async fn poll_until_async(
+    child: &mut Child,
+    what: &str,
+    mut probe: impl AsyncFnMut() -> Option<()>,
+) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while probe().await.is_none() {
+        if let Some(status) = child.try_wait().expect("child status") {
+            panic!("the process ended ({status}) before {what}");
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[test]
+fn a_corrupt_database_stops_start_up_with_a_clear_message() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let garbage = dir.path().join("garbage.db");
+    std::fs::write(&garbage, "not a database, just text\n".repeat(400)).expect("written");
+    let damaged = dir.path().join("damaged.db");
+    assert!(run(&damaged, &["migrate"]).status.success());
+    let mut bytes = std::fs::read(&damaged).expect("read");
+    bytes[..100].fill(0x5a);
+    std::fs::write(&damaged, bytes).expect("written");
+
+    for database in [&garbage, &damaged] {
+        let output = run(database, &["serve", "--bind", "127.0.0.1:0"]);
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("is not a SQLite database, or it is corrupt"),
+            "{stderr}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_database_on_a_read_only_filesystem_is_served_read_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).expect("folder");
+    let database = data.join("roadmap.db");
+    assert!(run(&database, &["migrate"]).status.success());
+    let log = dir.path().join("server.log");
+    // A private mount namespace in which `data/` is a read-only bind mount: the filesystem
+    // refuses writes to it, for root too.
+    let script = format!(
+        "mount --bind {data} {data} && mount -o remount,bind,ro {data} && exec \"$0\" \
+         --database {database} --bind 127.0.0.1:0",
+        data = data.display(),
+        database = database.display()
+    );
+    let mut child = Command::new("unshare")
+        .args([
+            "--mount",
+            "sh",
+            "-c",
+            &script,
+            env!("CARGO_BIN_EXE_roadmap-api"),
+        ])
+        .env("ROADMAP_API_LOG_FORMAT", "json")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log file"))
+        .spawn()
+        .expect("unshare (util-linux) runs");
+    let mut port = None;
+    poll_until(&mut child, "the server listened", || {
+        port = log_entries(&log).into_iter().find_map(|entry| {
+            (entry["fields"]["message"] == "listening")
+                .then(|| entry["fields"]["port"].as_u64())
+                .flatten()
+        });
+        port.is_some()
+    });
+    let base = format!("http://127.0.0.1:{}", port.unwrap_or_default());
+    let client = reqwest::Client::new();
+    let roadmap = client
+        .get(format!("{base}/v1/roadmaps/{SLUG}"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(roadmap.status(), 200);
+    let write = client
+        .put(format!("{base}/v1/roadmaps/{SLUG}"))
+        .bearer_auth("anything")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(write.status(), 405);
+    assert_eq!(
+        write.headers().get("allow").map(|v| v.as_bytes()),
+        Some(&b"GET, HEAD, OPTIONS"[..])
+    );
+    child.kill().expect("stopped");
+    child.wait().expect("reaped");
+    let warned = log_entries(&log).into_iter().any(|entry| {
+        entry["level"] == "WARN"
+            && entry["fields"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("serving it read-only"))
+    });
+    assert!(warned, "the log says why the server is read-only");
 }

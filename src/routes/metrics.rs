@@ -1,0 +1,33 @@
+//! Operational metrics for Prometheus.
+
+use actix_web::http::header;
+use actix_web::web::Data;
+use actix_web::{HttpResponse, get};
+
+use super::AppState;
+use crate::http::ApiError;
+use crate::http::metrics::{CONTENT_TYPE, Metrics};
+
+/// Prometheus metrics in the text exposition format: `http_requests_total` by route
+/// template, method and status; `http_request_duration_seconds` (a histogram by route
+/// template); `http_requests_in_flight`; `response_cache_lookups_total` by result; and
+/// `db_pool_connections` by state. Never cached.
+#[utoipa::path(
+    tag = "meta",
+    responses(
+        (status = 200, description = "The metrics, as Prometheus scrapes them.", content_type = "text/plain; version=0.0.4; charset=utf-8", body = String),
+    )
+)]
+#[get("/metrics")]
+pub async fn metrics(
+    state: Data<AppState>,
+    metrics: Data<Metrics>,
+) -> Result<HttpResponse, ApiError> {
+    let text = metrics
+        .render(&state.store)
+        .map_err(|e| ApiError::Internal(format!("rendering the metrics: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type(CONTENT_TYPE)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(text))
+}
