@@ -24,6 +24,7 @@ use super::ApiError;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T: ToSchema> {
     pub data: Vec<T>,
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 

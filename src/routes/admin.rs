@@ -111,16 +111,19 @@ pub struct PreconditionFailed(pub Problem);
 #[response(status = 409, content_type = "application/problem+json")]
 pub struct SharedConflict(pub Problem);
 
-/// The body is not JSON (400), not `application/json` (415), or larger than the limit (413);
-/// or the server is read-only (405, with `Allow`).
+/// What a write can be refused for before its document is looked at.
 #[derive(IntoResponses)]
 pub enum BadWrite {
+    /// The body is not JSON; `detail` says where it stops parsing.
     #[response(status = 400, content_type = "application/problem+json")]
     Malformed(Problem),
+    /// This server is read-only and takes no writes; `Allow` lists what it does answer.
     #[response(status = 405, content_type = "application/problem+json", headers(("Allow" = String)))]
     ReadOnly(Problem),
+    /// The body is larger than the server's limit (`--max-body-bytes`, 2 MiB by default).
     #[response(status = 413, content_type = "application/problem+json")]
     TooLarge(Problem),
+    /// The body is not `application/json`.
     #[response(status = 415, content_type = "application/problem+json")]
     NotJson(Problem),
 }

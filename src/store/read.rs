@@ -21,7 +21,7 @@ pub struct RoadmapSummary {
     pub difficulty: Difficulty,
     pub timeline_months: Range,
     /// When the roadmap was last written (RFC 3339, UTC).
-    #[schema(example = "2026-11-28T06:00:00Z")]
+    #[schema(format = DateTime, example = "2026-11-28T06:00:00Z")]
     pub updated_at: String,
 }
 

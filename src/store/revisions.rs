@@ -14,7 +14,7 @@ pub struct RevisionInfo {
     pub number: u32,
     pub kind: ChangeKind,
     /// When it was published (RFC 3339, UTC).
-    #[schema(example = "2026-11-28T06:00:00.000Z")]
+    #[schema(format = DateTime, example = "2026-11-28T06:00:00.000Z")]
     pub published_at: String,
     /// The name of the token that wrote it (`cli` for imports, `bundled` for the shipped content).
     #[schema(example = "editor-alice")]
