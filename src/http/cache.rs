@@ -3,12 +3,14 @@
 //!
 //! A response is cached under its URL and `Accept` header. The content version is SQLite's
 //! `PRAGMA data_version` on a connection of its own, which changes whenever any other
-//! connection commits, in this process (the API's writes) or another (`roadmap-api import`),
-//! so the next read after any write renders afresh: one truth for every reader.
+//! connection commits, in this process (the API's writes) or another (`roadmap-api import`).
+//! A check is reused for [`FRESH`] unless this process has written since, so a client always
+//! reads its own writes at once, and a write from another process shows within 10 ms: one
+//! truth for every reader, without a query on the hot path.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -37,7 +39,20 @@ pub struct ResponseCache {
     /// One version check at a time; see [`ResponseCache::version`].
     gate: tokio::sync::Mutex<()>,
     /// When the last check started, and what it found.
-    checked: Mutex<Option<(Instant, i64)>>,
+    checked: Mutex<Option<Check>>,
+}
+
+/// How long a version check stands for requests that arrive after it, unless this process
+/// wrote since: how stale a write by another process may look.
+const FRESH: Duration = Duration::from_millis(10);
+
+/// One reading of the content version.
+#[derive(Clone, Copy)]
+struct Check {
+    started: Instant,
+    /// This process's write count when the check started.
+    writes: u64,
+    version: i64,
 }
 
 #[derive(Default)]
@@ -75,22 +90,34 @@ impl ResponseCache {
         }
     }
 
-    /// The content version as of this request's arrival. A check that started after the
-    /// request arrived has seen every commit made before it, so requests queued behind a
-    /// check share the next one: under load one `PRAGMA data_version` serves a whole batch,
-    /// and no request is ever answered from content older than its arrival.
+    /// The content version as of this request's arrival. A recent check stands if this
+    /// process has not written since. Otherwise a check that started after the request
+    /// arrived has seen every commit made before it, so requests queued behind a check share
+    /// the next one: under load one `PRAGMA data_version` serves a whole batch.
     async fn version(&self) -> Result<i64, crate::store::StoreError> {
         let arrived = Instant::now();
-        let _turn = self.gate.lock().await;
-        if let Some((started, version)) = self.checked.lock().ok().and_then(|c| *c)
-            && started > arrived
+        let last = self.checked.lock().ok().and_then(|c| *c);
+        if let Some(check) = last
+            && check.writes == self.store.writes()
+            && arrived.saturating_duration_since(check.started) < FRESH
         {
-            return Ok(version);
+            return Ok(check.version);
+        }
+        let _turn = self.gate.lock().await;
+        if let Some(check) = self.checked.lock().ok().and_then(|c| *c)
+            && check.started > arrived
+        {
+            return Ok(check.version);
         }
         let started = Instant::now();
+        let writes = self.store.writes();
         let version = self.store.data_version().await?;
         if let Ok(mut checked) = self.checked.lock() {
-            *checked = Some((started, version));
+            *checked = Some(Check {
+                started,
+                writes,
+                version,
+            });
         }
         Ok(version)
     }

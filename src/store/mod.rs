@@ -14,6 +14,8 @@ mod write;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
@@ -73,6 +75,8 @@ pub struct Store {
     /// any other connection.
     watcher: SqlitePool,
     read_only: bool,
+    /// Content writes this process has committed, for caches: see [`Store::writes`].
+    writes: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -125,6 +129,7 @@ impl Store {
             pool,
             watcher,
             read_only,
+            writes: Arc::default(),
         })
     }
 
@@ -173,6 +178,16 @@ impl Store {
             .fetch_one(&self.pool)
             .await
             .is_ok_and(|ready| ready == 1)
+    }
+
+    /// How many content writes this process has committed: a cache that saw this number
+    /// unchanged has seen every write of this process.
+    pub fn writes(&self) -> u64 {
+        self.writes.load(Ordering::Acquire)
+    }
+
+    fn wrote(&self) {
+        self.writes.fetch_add(1, Ordering::Release);
     }
 
     /// Opened read-only: every write is refused.

@@ -93,6 +93,7 @@ impl Store {
             tx.rollback().await?;
         } else {
             tx.commit().await?;
+            self.wrote();
         }
         Ok(changes)
     }
@@ -117,6 +118,7 @@ impl Store {
             .pop()
             .ok_or_else(|| StoreError::Corrupt("a write reported no change".to_owned()))?;
         tx.commit().await?;
+        self.wrote();
         Ok(change)
     }
 
@@ -144,6 +146,7 @@ impl Store {
         record_revision(&mut tx, slug, revision, ChangeKind::Deleted, author, None).await?;
         bump_content_version(&mut tx).await?;
         tx.commit().await?;
+        self.wrote();
         Ok(Some(Change {
             roadmap: slug.clone(),
             kind: Some(ChangeKind::Deleted),
