@@ -196,7 +196,7 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(register_routes)
         .split_for_parts();
-    routes::docs::add_common_responses(&mut spec);
+    routes::docs::refine(&mut spec);
     spec
 }
 

@@ -91,6 +91,7 @@ pub struct WorkSetting {
     pub onsite_percent: Range,
     /// The page's qualification of the remote share, if any.
     #[schema(required = true, example = "especially at health tech startups")]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub remote_note: Option<String>,
     pub regional_hubs: Vec<RegionalHub>,
 }
@@ -104,6 +105,7 @@ pub struct RegionalHub {
     pub name: String,
     /// The page's parenthesis after the name, if any.
     #[schema(required = true, example = "NHS digitalization initiatives")]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub note: Option<String>,
 }
 
@@ -197,6 +199,7 @@ pub struct TopicGroup {
     pub months: Range,
     /// The group's heading, where the page gives one.
     #[schema(required = true, example = "Machine Learning Fundamentals")]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub title: Option<String>,
     pub topics: Vec<Topic>,
 }
@@ -252,9 +255,11 @@ pub struct CertificationRating {
         required = true,
         example = "2 to 3 months study, 35 to 50% of job postings"
     )]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub timeline_text: Option<String>,
     /// Share of this role's job postings that ask for it, in percent, where the page says.
     #[schema(required = true)]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub job_posting_share_percent: Option<Range>,
     #[schema(example = "Many healthcare organizations use AWS and SageMaker")]
     pub note: String,
@@ -271,10 +276,12 @@ pub struct Certification {
     pub name: String,
     /// How often it must be renewed; null where the page prints "N/A".
     #[schema(required = true, example = "Annual")]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub renewal: Option<String>,
     pub cost: Cost,
     /// Study time, in months, where the page gives it.
     #[schema(required = true)]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub study_months: Option<Range>,
 }
 
@@ -285,6 +292,7 @@ pub struct Certification {
 #[schema(example = json!({"amount_usd": 300, "text": "$300 exam"}))]
 pub struct Cost {
     #[schema(required = true)]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub amount_usd: Option<u32>,
     pub text: String,
 }
@@ -310,6 +318,7 @@ pub struct Project {
     pub datasets: Vec<String>,
     /// The page's "Dataset:" wording; null where the project has none.
     #[schema(required = true)]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub dataset_text: Option<String>,
     /// "Your Clinical Advantage" for this project.
     pub clinical_advantage: String,
@@ -321,6 +330,7 @@ pub struct Project {
 pub struct TransitionStories {
     pub items: Vec<TransitionStory>,
     #[schema(required = true)]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub note: Option<String>,
 }
 
@@ -332,6 +342,7 @@ pub struct TransitionStory {
     pub title: String,
     pub summary: String,
     #[schema(required = true)]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub url: Option<String>,
 }
 
@@ -340,6 +351,7 @@ pub struct TransitionStory {
 #[serde(deny_unknown_fields)]
 pub struct FirstMoves {
     #[schema(required = true, example = "Start this week. No prerequisites.")]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub note: Option<String>,
     pub items: Vec<Move>,
 }
@@ -367,6 +379,7 @@ pub struct TimeEstimate {
     pub hours: Range,
     /// The unit of a rate (`week` for "per week"); null for a total.
     #[schema(required = true)]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub per: Option<String>,
     /// The page's wording.
     pub text: String,
@@ -380,6 +393,7 @@ pub struct Sources {
     /// so `items` holds the references its text makes (figures, publications, courses,
     /// datasets, tools), which need not number the same.
     #[schema(required = true)]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub declared_count: Option<u32>,
     pub items: Vec<SourceRef>,
 }
@@ -401,6 +415,7 @@ pub struct SourceRef {
         required = true,
         example = "https://developers.google.com/machine-learning/crash-course"
     )]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub url: Option<String>,
     /// JSON Pointers (RFC 6901) to the strings in this document that cite the source.
     #[schema(example = json!(["/first_moves/items/2/steps/0"]))]

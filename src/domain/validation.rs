@@ -225,10 +225,32 @@ impl Roadmap {
     }
 }
 
+/// True when `text` holds nothing but white space as the spec's `\S` patterns see it: the
+/// white space and line terminators of ECMAScript regular expressions, which OpenAPI uses.
+/// (Rust's `char::is_whitespace` differs: it counts U+0085 and not U+FEFF.)
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(is_space)
+}
+
+/// A white-space character as [`is_blank`] sees it.
+pub fn is_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202F}'
+                | '\u{205F}'
+                | '\u{3000}'
+                | '\u{FEFF}'
+    )
+}
+
 /// Every string in the document must say something and stay within [`MAX_TEXT_LEN`].
 fn check_strings(value: &Value, pointer: &mut String, report: &mut impl FnMut(String, String)) {
     match value {
-        Value::String(text) if text.trim().is_empty() => report(
+        Value::String(text) if is_blank(text) => report(
             pointer.clone(),
             "must not be empty; use null where the page gives nothing".to_owned(),
         ),

@@ -22,6 +22,8 @@ pub enum ApiError {
     NoRoute,
     #[error("query parameter `{name}` {detail}")]
     BadParameter { name: &'static str, detail: String },
+    #[error("header `{name}` {detail}")]
+    BadHeader { name: String, detail: String },
     #[error("the query string is longer than {0} bytes")]
     QueryTooLong(usize),
     #[error("the request target (path and query) is longer than {0} bytes")]
@@ -36,8 +38,6 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     Unauthorized(&'static str),
-    #[error("{0}")]
-    NotImplemented(&'static str),
     #[error("this server is read-only: it serves content and takes no writes")]
     ReadOnly,
     #[error("the roadmap does not match `If-Match` / `If-None-Match`: fetch it again and retry")]
@@ -187,6 +187,10 @@ impl ApiError {
                     detail: detail.clone(),
                 });
             }
+            ApiError::BadHeader { .. } => {
+                problem.kind = "/problems/bad-header";
+                problem.title = "Invalid header";
+            }
             ApiError::Invalid(violations) => {
                 problem.kind = "/problems/invalid-document";
                 problem.title = "Invalid roadmap document";
@@ -215,7 +219,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::NotFound(_) | ApiError::NoRoute => StatusCode::NOT_FOUND,
-            ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
+            ApiError::BadParameter { .. } | ApiError::BadHeader { .. } => StatusCode::BAD_REQUEST,
             ApiError::QueryTooLong(_) | ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -223,7 +227,6 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) | ApiError::StaleCursor(_) => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
             ApiError::ReadOnly => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,

@@ -16,7 +16,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use super::{ApiError, excerpt};
 
 /// The longest query string accepted.
-pub const MAX_QUERY_LEN: usize = 2048;
+pub const MAX_QUERY_LEN: usize = 8192;
 
 /// The longest search text accepted, in characters.
 pub const MAX_SEARCH_LEN: usize = 200;
@@ -85,14 +85,15 @@ impl QueryParams {
             return Ok(None);
         };
         let length = raw.chars().count();
-        if raw.trim().is_empty() || length > MAX_SEARCH_LEN {
+        if crate::domain::is_blank(raw) || length > MAX_SEARCH_LEN {
             return Err(ApiError::bad_parameter(
                 name,
                 format!("must hold 1 to {MAX_SEARCH_LEN} characters of words to search for"),
             ));
         }
         let phrases: Vec<String> = raw
-            .split_whitespace()
+            .split(crate::domain::is_space)
+            .filter(|word| !word.is_empty())
             .map(|word| {
                 let clean: String = word.chars().filter(|c| !c.is_control()).collect();
                 format!("\"{}\"", clean.replace('"', "\"\""))

@@ -52,35 +52,46 @@ impl FromRequest for Admin {
 
 /// The tags of a conditional header, as content hashes: without quotes or `W/`, and without
 /// the representation suffix, since `If-Match` compares content whatever encoding the client
-/// fetched.
-fn tags(req: &HttpRequest, name: header::HeaderName) -> Option<Vec<String>> {
-    let values: Vec<&str> = req
-        .headers()
-        .get_all(name)
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    (!values.is_empty()).then(|| {
-        values
-            .iter()
-            .flat_map(|v| v.split(','))
-            .map(|tag| {
-                let tag = tag.trim().trim_start_matches("W/").trim_matches('"');
+/// fetched. A value that is not `*` or a list of quoted tags is a 400.
+fn tags(req: &HttpRequest, name: header::HeaderName) -> Result<Option<Vec<String>>, ApiError> {
+    let bad = || ApiError::BadHeader {
+        name: name.to_string(),
+        detail: "must be `*` or a comma list of quoted ETags".to_owned(),
+    };
+    let mut tags = Vec::new();
+    let mut seen = false;
+    for value in req.headers().get_all(&name) {
+        seen = true;
+        for item in value.to_str().map_err(|_| bad())?.split(',') {
+            let item = item.trim();
+            let quoted = item.strip_prefix("W/").unwrap_or(item);
+            let tag = if item == "*" {
+                item
+            } else {
+                quoted
+                    .strip_prefix('"')
+                    .and_then(|t| t.strip_suffix('"'))
+                    .filter(|t| !t.contains('"'))
+                    .ok_or_else(bad)?
+            };
+            tags.push(
                 tag.trim_end_matches("-gzip")
                     .trim_end_matches("-br")
-                    .to_owned()
-            })
-            .collect()
-    })
+                    .to_owned(),
+            );
+        }
+    }
+    Ok(seen.then_some(tags))
 }
 
-fn precondition(req: &HttpRequest) -> Precondition {
-    if let Some(tags) = tags(req, header::IF_MATCH) {
+fn precondition(req: &HttpRequest) -> Result<Precondition, ApiError> {
+    Ok(if let Some(tags) = tags(req, header::IF_MATCH)? {
         Precondition::Matches(tags)
-    } else if let Some(tags) = tags(req, header::IF_NONE_MATCH) {
+    } else if let Some(tags) = tags(req, header::IF_NONE_MATCH)? {
         Precondition::NoneMatch(tags)
     } else {
         Precondition::None
-    }
+    })
 }
 
 /// The roadmap document could not be parsed or is not valid; each item of `errors` locates one
@@ -114,7 +125,8 @@ pub struct SharedConflict(pub Problem);
 /// What a write can be refused for before its document is looked at.
 #[derive(IntoResponses)]
 pub enum BadWrite {
-    /// The body is not JSON; `detail` says where it stops parsing.
+    /// The body is not JSON (`detail` says where it stops parsing), or a conditional header is
+    /// not a list of quoted ETags.
     #[response(status = 400, content_type = "application/problem+json")]
     Malformed(Problem),
     /// This server is read-only and takes no writes; `Allow` lists what it does answer.
@@ -141,8 +153,8 @@ pub enum BadWrite {
     security(("bearer" = [])),
     params(
         ("slug" = Slug, Path, description = "The roadmap's slug; must equal the body's.", example = "healthcare-ai-ml-engineer"),
-        ("If-Match" = Option<String>, Header, description = "Only replace the roadmap if its ETag is one of these."),
-        ("If-None-Match" = Option<String>, Header, description = "`*`: only create the roadmap."),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "Only replace the roadmap if its ETag is one of these (a comma list of quoted ETags).", pattern = r#"^(\*|(W/)?"[^"]*"( *, *(W/)?"[^"]*")*)$"#),
+        ("If-None-Match" = Option<String>, Header, nullable = false, description = "`*`: only create the roadmap.", pattern = r#"^(\*|(W/)?"[^"]*"( *, *(W/)?"[^"]*")*)$"#),
     ),
     request_body(content = Roadmap, content_type = "application/json"),
     responses(
@@ -185,7 +197,7 @@ pub async fn put_roadmap(
     }
     let change = state
         .store
-        .put(&roadmap, &admin.0, &precondition(&req))
+        .put(&roadmap, &admin.0, &precondition(&req)?)
         .await?;
     tracing::info!(roadmap = %roadmap.slug, author = %admin.0, revision = change.revision, kind = ?change.kind, "roadmap written");
     let mut response = json(&req, &roadmap, CachePolicy::NoStore)?;
@@ -206,7 +218,7 @@ pub async fn put_roadmap(
     security(("bearer" = [])),
     params(
         ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
-        ("If-Match" = Option<String>, Header, description = "Only delete the roadmap if its ETag is one of these."),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "Only delete the roadmap if its ETag is one of these (a comma list of quoted ETags).", pattern = r#"^(\*|(W/)?"[^"]*"( *, *(W/)?"[^"]*")*)$"#),
     ),
     responses(
         (status = 204, description = "Deleted."),
@@ -225,7 +237,7 @@ pub async fn delete_roadmap(
         .map_err(|_| ApiError::not_found("there is no such roadmap"))?;
     let change = state
         .store
-        .delete(&slug, &admin.0, &precondition(&req))
+        .delete(&slug, &admin.0, &precondition(&req)?)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("there is no roadmap `{slug}`")))?;
     tracing::info!(roadmap = %slug, author = %admin.0, revision = change.revision, "roadmap deleted");

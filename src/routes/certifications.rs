@@ -7,8 +7,8 @@ use utoipa::IntoParams;
 
 use super::lists::{self, ListQuery};
 use super::{
-    AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
-    path_slug, roadmap_for,
+    AppState, BadParameter, InternalError, JsonFormatParam, NotAcceptable, NotFound, NotModified,
+    QueryTooLong, RevisionParam, path_slug, roadmap_for,
 };
 use crate::domain::{Certification, CertificationEntry, CertificationRating, Rating, Slug, Tier};
 use crate::http::formats::{CsvRows, cell};
@@ -39,10 +39,10 @@ pub struct CertificationQuery {
     pub roadmap: Option<String>,
     /// Only certifications that cost at most this many US dollars; those without a price
     /// ("N/A") are left out.
-    #[param(minimum = 0, example = 250)]
+    #[param(minimum = 0, maximum = 1_000_000, example = 250)]
     pub max_cost_usd: Option<u32>,
     /// Only certifications whose name or rating mentions every one of these words.
-    #[param(value_type = Option<String>, min_length = 1, max_length = 200, example = "machine learning")]
+    #[param(value_type = Option<String>, min_length = 1, max_length = 200, pattern = "\\S", example = "machine learning")]
     pub q: Option<String>,
     /// Page size, 1 to 100 (default 20). CSV and NDJSON carry the whole filtered set.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 20)]
@@ -143,7 +143,7 @@ impl CsvRows for CertificationEntry {
 /// share of job postings and the certification's own facts (cost, renewal, study time).
 #[utoipa::path(
     tag = "certifications",
-    params(("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"), TierQuery),
+    params(("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"), TierQuery, RevisionParam),
     responses(
         (status = 200, description = "The rated certifications (never paged: `next_cursor` is null).",
          content(
@@ -228,11 +228,11 @@ pub async fn list_certifications(
 /// Gets one certification and every roadmap's rating of it.
 #[utoipa::path(
     tag = "certifications",
-    params(("slug" = Slug, Path, description = "The certification's slug.", example = "aws-certified-machine-learning-specialty")),
+    params(("slug" = Slug, Path, description = "The certification's slug.", example = "aws-certified-machine-learning-specialty"), JsonFormatParam),
     responses(
         (status = 200, description = "The certification.", body = CertificationEntry,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound, NotAcceptable, InternalError,
+        NotModified, BadParameter, NotFound, NotAcceptable, InternalError,
     )
 )]
 #[get("/v1/certifications/{slug}")]

@@ -3,6 +3,8 @@
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, get};
 use utoipa::OpenApi;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, Object, Schema};
 
 use super::NotModified;
 use crate::http::{ApiError, Problem, representation};
@@ -59,11 +61,159 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Makes the generated spec say exactly what the code does where the derive macros cannot:
+/// the answers every operation can get ([`add_common_responses`]), views that extend a
+/// closed schema ([`merge_extensions`]), and the rules every string of a roadmap document
+/// obeys ([`constrain_document_strings`]).
+pub fn refine(spec: &mut utoipa::openapi::OpenApi) {
+    add_common_responses(spec);
+    constrain_document_strings(spec);
+    merge_extensions(spec);
+}
+
+/// A view such as `CertificationEntry` is a closed schema (`Certification`, which refuses
+/// unknown fields in a `PUT`) plus fields of its own. utoipa renders it as `allOf`, which no
+/// object can satisfy (each part forbids the other's fields), so the parts are merged into one
+/// closed object that lists every field.
+fn merge_extensions(spec: &mut utoipa::openapi::OpenApi) {
+    let Some(components) = spec.components.as_mut() else {
+        return;
+    };
+    let named = components.schemas.clone();
+    for schema in components.schemas.values_mut() {
+        merge_all_of(schema, &named);
+    }
+}
+
+fn merge_all_of(
+    schema: &mut RefOr<Schema>,
+    named: &std::collections::BTreeMap<String, RefOr<Schema>>,
+) {
+    let RefOr::T(inner) = schema else {
+        return;
+    };
+    match inner {
+        Schema::AllOf(all_of) => {
+            let parts: Option<Vec<Object>> = all_of
+                .items
+                .iter()
+                .map(|part| match part {
+                    RefOr::T(Schema::Object(object)) => Some(object.clone()),
+                    RefOr::Ref(reference) => {
+                        let name = reference.ref_location.rsplit('/').next()?;
+                        match named.get(name)? {
+                            RefOr::T(Schema::Object(object)) => Some(object.clone()),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                })
+                .collect();
+            let Some(parts) = parts else {
+                return;
+            };
+            let mut merged = Object::new();
+            merged.schema_type =
+                utoipa::openapi::schema::SchemaType::Type(utoipa::openapi::schema::Type::Object);
+            merged.description = all_of.description.clone();
+            for part in parts {
+                merged.properties.extend(part.properties);
+                merged.required.extend(part.required);
+            }
+            merged.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+            *inner = Schema::Object(merged);
+        }
+        Schema::Object(object) => {
+            for property in object.properties.values_mut() {
+                merge_all_of(property, named);
+            }
+        }
+        Schema::Array(array) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                merge_all_of(items, named);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every string of a roadmap document must say something (not only spaces) and hold at most
+/// 10,000 characters; `Range` refuses unknown fields like every other part of the document.
+/// The validation of a `PUT` enforces this; here the schema says it too.
+fn constrain_document_strings(spec: &mut utoipa::openapi::OpenApi) {
+    let Some(components) = spec.components.as_mut() else {
+        return;
+    };
+    let mut document = vec!["Roadmap".to_owned()];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = document.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let Some(schema) = components.schemas.get_mut(&name) else {
+            continue;
+        };
+        if name == "Range"
+            && let RefOr::T(Schema::Object(range)) = schema
+        {
+            range.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+        }
+        constrain_strings(schema, &mut document);
+    }
+}
+
+/// Constrains the plain strings of `schema` and collects the names it refers to.
+fn constrain_strings(schema: &mut RefOr<Schema>, refers_to: &mut Vec<String>) {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    match schema {
+        RefOr::Ref(reference) => {
+            if let Some(name) = reference.ref_location.rsplit('/').next() {
+                refers_to.push(name.to_owned());
+            }
+        }
+        RefOr::T(Schema::Object(object)) => {
+            let is_string = match &object.schema_type {
+                SchemaType::Type(Type::String) => true,
+                SchemaType::Array(types) => types.contains(&Type::String),
+                _ => false,
+            };
+            if is_string
+                && object.enum_values.is_none()
+                && object.pattern.is_none()
+                && object.format.is_none()
+            {
+                object.min_length = Some(1);
+                object.max_length = Some(crate::domain::MAX_TEXT_LEN);
+                object.pattern = Some("\\S".to_owned());
+            }
+            for property in object.properties.values_mut() {
+                constrain_strings(property, refers_to);
+            }
+        }
+        RefOr::T(Schema::Array(array)) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                constrain_strings(items, refers_to);
+            }
+        }
+        RefOr::T(Schema::OneOf(one_of)) => {
+            for item in &mut one_of.items {
+                constrain_strings(item, refers_to);
+            }
+        }
+        RefOr::T(Schema::AllOf(all_of)) => {
+            for item in &mut all_of.items {
+                constrain_strings(item, refers_to);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Declares on every operation the answers that any request can get, from the layers in
 /// front of the routes: an over-long target (414) or headers (431), the rate limit (429, not
 /// on the health routes, which are never limited), the request timeout (503) and a failure
 /// (500). An operation's own description of a status is kept.
-pub fn add_common_responses(spec: &mut utoipa::openapi::OpenApi) {
+fn add_common_responses(spec: &mut utoipa::openapi::OpenApi) {
     use utoipa::IntoResponses;
 
     use super::{HeadersTooLarge, InternalError, QueryTooLong, RateLimited, TimedOut};

@@ -18,7 +18,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{AppState, roadmap_for};
+use super::{AppState, NotModified, roadmap_for};
 use crate::domain::{Difficulty, Range, Roadmap, Slug, Tier};
 use crate::http::{ApiError, CachePolicy, QueryParams, json, representation};
 
@@ -66,7 +66,11 @@ pub struct EmbedQuery {
     pub theme: Option<String>,
     /// Which sections show, comma-separated, in page order whatever the order given:
     /// `overview`, `phases`, `certifications`, `projects`, `moves`, `sources` (default: all).
-    #[param(value_type = Option<String>, example = "overview,phases")]
+    #[param(
+        value_type = Option<String>,
+        pattern = "^ *(overview|phases|certifications|projects|moves|sources) *(, *(overview|phases|certifications|projects|moves|sources) *)*$",
+        example = "overview,phases"
+    )]
     pub sections: Option<String>,
     /// Pin a published revision (see `/v1/roadmaps/{slug}/revisions`).
     #[param(minimum = 1)]
@@ -398,13 +402,13 @@ pub struct OEmbedQuery {
     /// (`/v1/roadmaps/{slug}`) of a roadmap on this host.
     #[param(example = "http://127.0.0.1:8080/v1/roadmaps/healthcare-ai-ml-engineer")]
     pub url: String,
-    /// `json` (the default); `xml` answers 501, as oEmbed prescribes.
+    /// `json` (the default) or `xml`.
     #[param(value_type = Option<String>, pattern = "^(json|xml)$")]
     pub format: Option<String>,
-    /// The widest the embed may be, in pixels.
+    /// The widest the embed may be, in pixels: an upper bound, so any size is accepted.
     #[param(minimum = 1)]
     pub maxwidth: Option<u32>,
-    /// The tallest the embed may be, in pixels.
+    /// The tallest the embed may be, in pixels: an upper bound, so any size is accepted.
     #[param(minimum = 1)]
     pub maxheight: Option<u32>,
 }
@@ -429,20 +433,50 @@ pub struct OEmbed {
     pub height: u32,
 }
 
+impl OEmbed {
+    /// The oEmbed XML form: the same fields as elements of `<oembed>`.
+    fn to_xml(&self) -> String {
+        let mut xml =
+            String::from("<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\"?>\n<oembed>");
+        let fields = [
+            ("version", self.version.to_owned()),
+            ("type", self.kind.to_owned()),
+            ("title", self.title.clone()),
+            ("author_name", self.author_name.clone()),
+            ("provider_name", self.provider_name.to_owned()),
+            ("provider_url", self.provider_url.clone()),
+            ("cache_age", self.cache_age.to_string()),
+            ("html", self.html.clone()),
+            ("width", self.width.to_string()),
+            ("height", self.height.to_string()),
+        ];
+        for (name, value) in fields {
+            xml.push_str(&format!("<{name}>"));
+            // Writing into a String cannot fail.
+            let _ = std::fmt::Write::write_str(&mut maud::Escaper::new(&mut xml), &value);
+            xml.push_str(&format!("</{name}>"));
+        }
+        xml.push_str("</oembed>\n");
+        xml
+    }
+}
+
 const DEFAULT_WIDTH: u32 = 720;
 const DEFAULT_HEIGHT: u32 = 900;
 
 /// oEmbed 1.0 for a roadmap URL of this API: a `rich` response whose `html` is the iframe.
 /// `width` and `height` honour `maxwidth` and `maxheight`. A URL of another host, or of no
-/// roadmap, is a 404; `format=xml` is a 501.
+/// roadmap, is a 404. `format=xml` gives the same fields as oEmbed's XML.
 #[utoipa::path(
     tag = "embeds",
     params(OEmbedQuery),
     responses(
-        (status = 200, description = "The oEmbed response.", body = OEmbed),
+        (status = 200, description = "The oEmbed response.",
+         content((OEmbed = "application/json"), (String = "text/xml")),
+         headers(("ETag" = String, description = "Strong validator of this representation."))),
+        NotModified,
         (status = 400, description = "A bad parameter.", content_type = "application/problem+json", body = crate::http::Problem),
         (status = 404, description = "Not a roadmap URL of this provider.", content_type = "application/problem+json", body = crate::http::Problem),
-        (status = 501, description = "`format=xml`: only JSON is offered.", content_type = "application/problem+json", body = crate::http::Problem),
     )
 )]
 #[get("/oembed")]
@@ -451,21 +485,16 @@ pub async fn oembed_provider(
     state: Data<AppState>,
     query: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
-    match query.raw("format")? {
-        None | Some("json") => {}
-        Some("xml") => return Err(ApiError::NotImplemented("only format=json is offered")),
-        Some(_) => {
-            return Err(ApiError::bad_parameter(
-                "format",
-                "must be json (or xml, which is not offered)",
-            ));
-        }
-    }
+    let xml = match query.raw("format")? {
+        None | Some("json") => false,
+        Some("xml") => true,
+        Some(_) => return Err(ApiError::bad_parameter("format", "must be json or xml")),
+    };
     let url = query
         .raw("url")?
         .ok_or_else(|| ApiError::bad_parameter("url", "is required: a roadmap URL"))?;
-    let max_width = query.number("maxwidth", 1, 100_000)?;
-    let max_height = query.number("maxheight", 1, 100_000)?;
+    let max_width = query.number("maxwidth", 1, u32::MAX)?;
+    let max_height = query.number("maxheight", 1, u32::MAX)?;
     let base = state.absolute(&req, "");
     let not_ours = || ApiError::not_found("that URL is not a roadmap of this provider");
     let rest = url.strip_prefix(base.as_str()).ok_or_else(not_ours)?;
@@ -510,5 +539,14 @@ pub async fn oembed_provider(
         width,
         height,
     };
-    json(&req, &response, state.content_cache())
+    if xml {
+        representation::bytes(
+            &req,
+            response.to_xml().into_bytes(),
+            "text/xml; charset=utf-8",
+            state.content_cache(),
+        )
+    } else {
+        json(&req, &response, state.content_cache())
+    }
 }

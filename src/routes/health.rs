@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, get};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::AppState;
+use super::{AppState, NotModified};
 use crate::http::{ApiError, CachePolicy, json};
 
 /// The state of the service.
@@ -30,7 +30,7 @@ pub enum HealthStatus {
 /// Liveness: the process answers.
 #[utoipa::path(
     tag = "meta",
-    responses((status = 200, description = "The process is alive.", body = Health))
+    responses((status = 200, description = "The process is alive.", body = Health), NotModified)
 )]
 #[get("/healthz")]
 pub async fn healthz(req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -48,6 +48,7 @@ pub async fn healthz(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     tag = "meta",
     responses(
         (status = 200, description = "Ready to serve.", body = Health),
+        NotModified,
         (status = 503, description = "The database cannot be reached or holds no roadmap yet, or the server is draining before it stops.", body = Health),
     )
 )]

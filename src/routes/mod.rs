@@ -21,7 +21,7 @@ use actix_web::dev::ResourceDef;
 use actix_web::http::{Method, header};
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
-use utoipa::IntoResponses;
+use utoipa::{IntoParams, IntoResponses};
 
 use crate::domain::{Roadmap, Slug};
 use crate::http::{ApiError, CachePolicy, Problem, QueryParams, excerpt};
@@ -163,6 +163,33 @@ pub async fn fallback(req: HttpRequest, known: Data<KnownPaths>) -> Result<HttpR
     Err(ApiError::MethodNotAllowed(allow.to_owned()))
 }
 
+/// `?rev=N`: the roadmap exactly as its revision N was published (see `/revisions`), cacheable
+/// for good.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RevisionParam {
+    #[param(minimum = 1, maximum = 4294967295_u64, example = 1)]
+    pub rev: Option<u32>,
+}
+
+/// `?format=` of a list, for tools that cannot set `Accept`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListFormatParam {
+    /// `json`, `csv` or `ndjson`.
+    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson)$")]
+    pub format: Option<String>,
+}
+
+/// `?format=` of a resource served as JSON only (`Accept` works too).
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct JsonFormatParam {
+    /// `json`.
+    #[param(value_type = Option<String>, pattern = "^json$")]
+    pub format: Option<String>,
+}
+
 /// The client's copy is current (its `If-None-Match` names the ETag): no body.
 #[derive(IntoResponses)]
 #[response(status = 304, headers(("ETag" = String, description = "The validator the client holds.")))]
@@ -178,7 +205,7 @@ pub struct NotFound(pub Problem);
 #[response(status = 400, content_type = "application/problem+json")]
 pub struct BadParameter(pub Problem);
 
-/// The request target is longer than 8 KiB, or its query string longer than 2048 bytes.
+/// The request target (path and query) is longer than 8 KiB.
 #[derive(IntoResponses)]
 #[response(status = 414, content_type = "application/problem+json")]
 pub struct QueryTooLong(pub Problem);

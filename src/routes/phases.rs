@@ -5,8 +5,8 @@ use actix_web::{HttpRequest, HttpResponse, get};
 
 use super::lists::{self, ListQuery};
 use super::{
-    AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, path_number,
-    roadmap_for,
+    AppState, BadParameter, InternalError, JsonFormatParam, ListFormatParam, NotAcceptable,
+    NotFound, NotModified, RevisionParam, path_number, roadmap_for,
 };
 use crate::domain::{Phase, Slug};
 use crate::http::formats::{CsvRows, joined};
@@ -60,7 +60,7 @@ impl CsvRows for Phase {
     tag = "learning path",
     params(
         ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
-        ("format" = Option<String>, Query, description = "`json`, `csv` or `ndjson`, for tools that cannot set `Accept`."),
+        RevisionParam, ListFormatParam,
     ),
     responses(
         (status = 200, description = "Every phase (never paged: `next_cursor` is null).",
@@ -99,11 +99,12 @@ pub async fn list_phases(
     params(
         ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
         ("number" = u32, Path, description = "The phase number, from 1.", minimum = 1, example = 2),
+        RevisionParam, JsonFormatParam,
     ),
     responses(
         (status = 200, description = "The phase.", body = Phase,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound, NotAcceptable, InternalError,
+        NotModified, BadParameter, NotFound, NotAcceptable, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}/phases/{number}")]

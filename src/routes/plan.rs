@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 
 use super::{
     AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
-    roadmap_for,
+    RevisionParam, roadmap_for,
 };
 use crate::domain::{Pace, Slug, StudyPlan};
 use crate::http::{ApiError, Format, QueryParams, json, negotiate, representation};
@@ -20,8 +20,8 @@ pub struct PlanQuery {
     /// Study hours a week, 1 to 80.
     #[param(minimum = 1, maximum = 80, example = 10)]
     pub hours_per_week: u32,
-    /// The first day, an ISO 8601 date (default: today, UTC).
-    #[param(value_type = Option<String>, format = Date, example = "2027-01-04")]
+    /// The first day, an ISO 8601 date from 1900-01-01 to 2199-12-31 (default: today, UTC).
+    #[param(value_type = Option<String>, format = Date, pattern = "^(19|20|21)[0-9]{2}-", example = "2027-01-04")]
     pub start: Option<String>,
     /// `steady` (the default) dates each phase by the high end of its hour range, `fast` by
     /// the low end.
@@ -32,8 +32,9 @@ pub struct PlanQuery {
     pub format: Option<String>,
 }
 
-/// Plans may start this far from today at most, in years, which keeps every date in range.
-const YEARS_AHEAD_OR_BACK: i32 = 100;
+/// The years a plan may start in: wide enough for any learner, narrow enough that every
+/// date of the longest plan stays representable.
+const START_YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
 
 fn start_date(query: &QueryParams) -> Result<NaiveDate, ApiError> {
     let today = chrono::Utc::now().date_naive();
@@ -42,12 +43,9 @@ fn start_date(query: &QueryParams) -> Result<NaiveDate, ApiError> {
     };
     let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .ok()
-        .filter(|d| raw.len() == 10 && (d.year() - today.year()).abs() <= YEARS_AHEAD_OR_BACK)
+        .filter(|d| raw.len() == 10 && START_YEARS.contains(&d.year()))
         .ok_or_else(|| {
-            ApiError::bad_parameter(
-                "start",
-                format!("must be a date as YYYY-MM-DD within {YEARS_AHEAD_OR_BACK} years of today"),
-            )
+            ApiError::bad_parameter("start", "must be a date as YYYY-MM-DD from 1900 to 2199")
         })?;
     Ok(date)
 }
@@ -61,7 +59,7 @@ fn start_date(query: &QueryParams) -> Result<NaiveDate, ApiError> {
 /// and phase, so importing a revised plan updates the events instead of duplicating them.
 #[utoipa::path(
     tag = "learning path",
-    params(("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"), PlanQuery),
+    params(("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"), PlanQuery, RevisionParam),
     responses(
         (status = 200, description = "The plan.",
          content(

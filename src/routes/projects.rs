@@ -7,8 +7,8 @@ use utoipa::IntoParams;
 
 use super::lists::{self, ListQuery};
 use super::{
-    AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
-    path_number, roadmap_for,
+    AppState, BadParameter, InternalError, JsonFormatParam, ListFormatParam, NotAcceptable,
+    NotFound, NotModified, QueryTooLong, RevisionParam, path_number, roadmap_for,
 };
 use crate::domain::{Project, ProjectEntry, Slug};
 use crate::http::formats::{CsvRows, cell, joined};
@@ -20,13 +20,18 @@ use crate::store::ProjectFilter;
 #[into_params(parameter_in = Query)]
 pub struct ProjectQuery {
     /// Only projects whose stack names this (a whole name, any case: `pytorch` finds PyTorch).
-    #[param(example = "pytorch")]
+    #[param(min_length = 1, max_length = 200, pattern = "\\S", example = "pytorch")]
     pub stack: Option<String>,
     /// Only projects using this dataset (a whole name, any case).
-    #[param(example = "CheXpert")]
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "\\S",
+        example = "CheXpert"
+    )]
     pub dataset: Option<String>,
     /// Only projects of at most this many hours (the upper bound of their estimate).
-    #[param(minimum = 0, example = 40)]
+    #[param(minimum = 0, maximum = 100_000, example = 40)]
     pub max_hours: Option<u32>,
     /// Only this roadmap's projects.
     #[param(value_type = Option<Slug>, example = "healthcare-ai-ml-engineer")]
@@ -110,7 +115,7 @@ fn name_filter(query: &QueryParams, name: &'static str) -> Result<Option<String>
         .raw(name)?
         .map(|raw| {
             let trimmed = raw.trim();
-            if trimmed.is_empty() || trimmed.chars().count() > MAX_NAME_LEN {
+            if crate::domain::is_blank(raw) || trimmed.chars().count() > MAX_NAME_LEN {
                 Err(ApiError::bad_parameter(
                     name,
                     format!("must be a name of 1 to {MAX_NAME_LEN} characters"),
@@ -127,7 +132,7 @@ fn name_filter(query: &QueryParams, name: &'static str) -> Result<Option<String>
     tag = "projects",
     params(
         ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
-        ("format" = Option<String>, Query, description = "`json`, `csv` or `ndjson`, for tools that cannot set `Accept`."),
+        RevisionParam, ListFormatParam,
     ),
     responses(
         (status = 200, description = "Every project (never paged: `next_cursor` is null).",
@@ -158,11 +163,12 @@ pub async fn list_projects(
     params(
         ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
         ("number" = u32, Path, description = "The project number, from 1.", minimum = 1, example = 3),
+        RevisionParam, JsonFormatParam,
     ),
     responses(
         (status = 200, description = "The project.", body = Project,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound, NotAcceptable, InternalError,
+        NotModified, BadParameter, NotFound, NotAcceptable, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}/projects/{number}")]

@@ -8,7 +8,8 @@ use utoipa::IntoParams;
 
 use super::lists::{self, ListQuery};
 use super::{
-    AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, path_slug,
+    AppState, BadParameter, InternalError, ListFormatParam, NotAcceptable, NotFound, NotModified,
+    path_slug,
 };
 use crate::domain::Slug;
 use crate::http::formats::{CsvRows, cell};
@@ -37,7 +38,7 @@ impl CsvRows for RevisionInfo {
     tag = "roadmaps",
     params(
         ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
-        ("format" = Option<String>, Query, description = "`json`, `csv` or `ndjson`, for tools that cannot set `Accept`."),
+        ListFormatParam,
     ),
     responses(
         (status = 200, description = "The revisions (never paged: `next_cursor` is null).",
@@ -83,6 +84,9 @@ pub struct ChangesQuery {
     pub limit: u32,
     /// From the feed's `next_url` (JSON Feed) or `rel="next"` link (Atom).
     pub cursor: Option<String>,
+    /// `json` (JSON Feed) or `atom`, for tools that cannot set `Accept`.
+    #[param(value_type = Option<String>, pattern = "^(json|atom)$")]
+    pub format: Option<String>,
 }
 
 fn entry_url(state: &AppState, req: &HttpRequest, change: &ChangeEntry) -> String {

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 use super::lists::{self, ListQuery};
 use super::{
     AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
-    jsonld, roadmap_for,
+    RevisionParam, jsonld, roadmap_for,
 };
 use crate::domain::{Difficulty, Roadmap, Slug};
 use crate::http::formats::{CsvRows, Format};
@@ -27,7 +27,7 @@ pub struct CatalogueQuery {
     pub max_months: Option<u32>,
     /// Only roadmaps whose title or prose contains every one of these words (stemmed:
     /// `predict` finds "predictive"), 1 to 200 characters.
-    #[param(value_type = Option<String>, min_length = 1, max_length = 200, example = "clinical NLP")]
+    #[param(value_type = Option<String>, min_length = 1, max_length = 200, pattern = "\\S", example = "clinical NLP")]
     pub q: Option<String>,
     /// The order: `title`, `difficulty` (low to very high) or `months` (by the timeline's upper
     /// bound), ascending, or descending with a leading `-`. Ties go by slug.
@@ -141,7 +141,11 @@ pub async fn list_roadmaps(
 /// `EducationalOccupationalCredential`s and the sources as `citation`), for search engines.
 #[utoipa::path(
     tag = "roadmaps",
-    params(("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer")),
+    params(
+        ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
+        RevisionParam,
+        ("format" = Option<String>, Query, description = "`json`, or `jsonld` for schema.org JSON-LD, for tools that cannot set `Accept`.", pattern = "^(json|jsonld)$"),
+    ),
     responses(
         (status = 200, description = "The roadmap.",
          content(
@@ -149,7 +153,7 @@ pub async fn list_roadmaps(
             (Object = "application/ld+json", example = json!({"@context": "https://schema.org", "@type": "Course", "name": "Healthcare AI/ML Engineer Roadmap"})),
          ),
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound, NotAcceptable, InternalError,
+        NotModified, BadParameter, NotFound, NotAcceptable, InternalError,
     )
 )]
 #[get("/v1/roadmaps/{slug}")]

@@ -21,7 +21,12 @@ pub struct SearchParams {
     /// Plain words, 1 to 200 characters; a hit contains every word (stemmed: `predict` finds
     /// "Prediction"). Punctuation inside a word is kept (`scikit-learn`, `AUC-ROC`,
     /// `MIMIC-III`); there is no operator syntax.
-    #[param(min_length = 1, max_length = 200, example = "predict readmission")]
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "\\S",
+        example = "predict readmission"
+    )]
     pub q: String,
     /// Only hits of this type.
     #[param(value_type = Option<HitKind>, inline)]

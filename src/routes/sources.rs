@@ -7,8 +7,8 @@ use utoipa::IntoParams;
 
 use super::lists::{self, ListQuery};
 use super::{
-    AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
-    path_slug, roadmap_for,
+    AppState, BadParameter, InternalError, JsonFormatParam, ListFormatParam, NotAcceptable,
+    NotFound, NotModified, QueryTooLong, RevisionParam, path_slug, roadmap_for,
 };
 use crate::domain::{Slug, SourceEntry, SourceKind, SourceRef, Sources};
 use crate::http::formats::{CsvRows, cell, joined};
@@ -76,7 +76,7 @@ impl CsvRows for SourceEntry {
     tag = "sources",
     params(
         ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
-        ("format" = Option<String>, Query, description = "`json`, `csv` or `ndjson`, for tools that cannot set `Accept`."),
+        RevisionParam, ListFormatParam,
     ),
     responses(
         (status = 200, description = "The roadmap's sources section.",
@@ -159,11 +159,11 @@ pub async fn list_sources(
 /// Gets one source and every place a roadmap cites it.
 #[utoipa::path(
     tag = "sources",
-    params(("slug" = Slug, Path, description = "The source's slug.", example = "google-ml-crash-course")),
+    params(("slug" = Slug, Path, description = "The source's slug.", example = "google-ml-crash-course"), JsonFormatParam),
     responses(
         (status = 200, description = "The source.", body = SourceEntry,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified, NotFound, NotAcceptable, InternalError,
+        NotModified, BadParameter, NotFound, NotAcceptable, InternalError,
     )
 )]
 #[get("/v1/sources/{slug}")]

@@ -30,7 +30,7 @@ pub fn token(app: &TestApp, name: &str) -> String {
         .to_owned()
 }
 
-async fn put(
+pub async fn put(
     app: &TestApp,
     slug: &str,
     token: &str,

@@ -211,11 +211,15 @@ async fn oembed_describes_a_roadmap_url_of_this_provider() {
         StatusCode::NOT_FOUND,
     )
     .await;
-    problem(
-        app.get(&format!("/oembed?url={url}&format=xml")).await,
-        StatusCode::NOT_IMPLEMENTED,
-    )
-    .await;
+    let xml = app.get(&format!("/oembed?url={url}&format=xml")).await;
+    assert_eq!(xml.status(), StatusCode::OK);
+    assert_eq!(content_type(&xml), "text/xml; charset=utf-8");
+    let xml = xml.text().await.expect("text");
+    assert!(xml.contains("<type>rich</type>"), "{xml}");
+    assert!(
+        xml.contains("<html>&lt;iframe src=&quot;"),
+        "the iframe is escaped: {xml}"
+    );
     problem(app.get("/oembed").await, StatusCode::BAD_REQUEST).await;
     problem(
         app.get(&format!("/oembed?url={url}&maxwidth=0")).await,

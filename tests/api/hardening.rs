@@ -109,7 +109,14 @@ fn corpus() -> Vec<(String, String, u16)> {
         (format!("{roadmap}/plan?hours_per_week=0.5"), "", 400),
         // Strings: over-long, bad percent-encoding, not UTF-8, control characters.
         (format!("/v1/search?q={}", long(300)), "", 400),
-        (format!("/v1/search?q={}", long(3000)), "", 414),
+        (format!("/v1/search?q={}", long(3000)), "", 400),
+        (format!("/v1/search?q={}", long(9000)), "", 414),
+        ("/v1/search?q=%E3%80%80%EF%BB%BF".into(), "", 400),
+        (
+            format!("{roadmap}/plan?hours_per_week=10&start=1899-12-31"),
+            "",
+            400,
+        ),
         ("/v1/search?q=%FF%FE".into(), "", 400),
         ("/v1/search?q=".into(), "", 400),
         ("/v1/search".into(), "", 400),
@@ -387,4 +394,50 @@ async fn a_request_that_outlives_the_timeout_gets_503() {
         .get_json(&format!("/v1/roadmaps/{SLUG}/revisions"))
         .await;
     assert_eq!(revisions["data"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn conditional_headers_must_be_lists_of_quoted_etags() {
+    let app = spawn_app().await;
+    let token = crate::admin::token(&app, "careful-editor");
+    let document = crate::helpers::bundled_document();
+    for (name, value) in [
+        ("If-Match", "0"),
+        ("If-Match", ""),
+        ("If-None-Match", "abc"),
+    ] {
+        let response = crate::admin::put(&app, SLUG, &token, &document, &[(name, value)]).await;
+        let body = problem(response, StatusCode::BAD_REQUEST).await;
+        assert_eq!(body["type"], "/problems/bad-header", "{name}: {value}");
+    }
+    let stale = crate::admin::put(&app, SLUG, &token, &document, &[("If-Match", "W/\"0\"")]).await;
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+}
+
+#[tokio::test]
+async fn a_document_must_spell_out_its_nulls() {
+    let app = spawn_app().await;
+    let token = crate::admin::token(&app, "careful-editor");
+    let mut document = crate::helpers::bundled_document();
+    let source = document["sources"]["items"][0]
+        .as_object_mut()
+        .expect("a source");
+    source.remove("url");
+    let response = crate::admin::put(&app, SLUG, &token, &document, &[]).await;
+    let body = problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(body["errors"].to_string().contains("url"), "{body}");
+}
+
+#[tokio::test]
+async fn oembed_maximum_sizes_are_upper_bounds_of_any_size() {
+    let app = spawn_app().await;
+    let url = format!("{}/v1/roadmaps/{SLUG}", app.address);
+    let encoded: String = form_urlencoded::byte_serialize(url.as_bytes()).collect();
+    let huge = app
+        .get_json(&format!(
+            "/oembed?url={encoded}&maxwidth=4294967295&maxheight=2147483646"
+        ))
+        .await;
+    assert_eq!(huge["width"], 720);
+    assert_eq!(huge["height"], 900);
 }
