@@ -22,8 +22,10 @@ st=("$work/venv/bin/st" --config-file "$here/schemathesis.toml")
 export PYTHONPATH=$here SCHEMATHESIS_HOOKS=st_hooks
 
 # Writes are fuzzed too: lift the admin rate limit so they reach the handlers.
+# The spec's oEmbed example names a roadmap at http://127.0.0.1:8080, the default address; the
+# public URL makes this server answer for it wherever it listens.
 "$bin" --database "$work/roadmap.db" --bind "127.0.0.1:$port" --log-format json \
-  --admin-rate-limit 1000000 2>"$work/server.log" &
+  --admin-rate-limit 1000000 --public-url http://127.0.0.1:8080 2>"$work/server.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 python3 - "$url/readyz" <<'PY'
