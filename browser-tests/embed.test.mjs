@@ -2,6 +2,8 @@
 // loader from the API, which turns a <div> into an iframe of the embed page. At 320 px and
 // 1024 px wide: the iframe shows the roadmap, grows to its content's height through the
 // postMessage protocol, the console stays free of errors, and no request leaves 127.0.0.1.
+// Then the interactive docs (Swagger UI) render under the CSP the API sends with them, with
+// no console errors and no request leaving 127.0.0.1.
 // Screenshots go to target/screenshots/ for a person to look at.
 //
 // usage: node embed.test.mjs API_ORIGIN PARTNER_ORIGIN
@@ -79,6 +81,25 @@ try {
     await page.screenshot({ path: `${screenshots}partner-${width}.png`, fullPage: true });
     await context.close();
   }
+
+  const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+  const page = await context.newPage();
+  const requests = [];
+  const errors = [];
+  context.on("request", (request) => requests.push(request.url()));
+  page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
+  page.on("pageerror", (error) => errors.push(String(error)));
+  await page.goto(`${api}/docs/`, { waitUntil: "load" });
+  await page.waitForSelector(".swagger-ui .info .title", { timeout: 15000 });
+  const title = await page.textContent(".swagger-ui .info .title");
+  check("docs: Swagger UI renders the spec", title.includes("roadmap-api"), title);
+  const operations = await page.$$eval(".opblock", (nodes) => nodes.length);
+  check("docs: every operation is listed", operations >= 25, `found ${operations}`);
+  check("docs: no console errors under the CSP", errors.length === 0, JSON.stringify(errors));
+  const foreign = requests.filter((url) => !url.startsWith(`${api}/`) && !url.startsWith("data:"));
+  check("docs: no request leaves the API", foreign.length === 0, JSON.stringify(foreign));
+  await page.screenshot({ path: `${screenshots}docs.png` });
+  await context.close();
 } finally {
   await browser.close();
 }
