@@ -128,6 +128,10 @@ pub struct Settings {
         global = true
     )]
     pub shutdown_timeout: u64,
+    /// Worker threads serving requests (default: one per CPU core). Match it to the CPUs the
+    /// process may use, such as a container's CPU limit.
+    #[arg(long, env = "ROADMAP_API_WORKERS", value_parser = clap::value_parser!(u16).range(1..=256), global = true)]
+    pub workers: Option<u16>,
     /// Log output: `pretty` (default on a terminal) or `json` (default otherwise).
     #[arg(long, env = "ROADMAP_API_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,

@@ -63,7 +63,7 @@ impl Application {
         let policy = Data::new(RequestPolicy {
             timeout: Duration::from_secs(settings.request_timeout),
         });
-        let server = HttpServer::new(move || {
+        let mut server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
                 .configure(register_routes)
@@ -101,9 +101,11 @@ impl Application {
         .client_request_timeout(Duration::from_secs(5))
         .keep_alive(Duration::from_secs(5))
         .shutdown_timeout(settings.shutdown_timeout)
-        .disable_signals()
-        .listen(listener)?
-        .run();
+        .disable_signals();
+        if let Some(workers) = settings.workers {
+            server = server.workers(usize::from(workers));
+        }
+        let server = server.listen(listener)?.run();
         tracing::info!(port, database = %settings.database.display(), "listening");
         Ok(Application {
             port,

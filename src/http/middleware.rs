@@ -10,7 +10,7 @@ use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::Data;
-use actix_web::{Error, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use tracing::Instrument;
 
 use super::metrics::Metrics;
@@ -50,14 +50,11 @@ pub async fn request_context(
         .filter(|id| !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let span = tracing::info_span!(
-        "request",
-        method = %req.method(),
-        route = tracing::field::Empty,
-        status = tracing::field::Empty,
-        latency_ms = tracing::field::Empty,
-        request_id = %request_id,
-    );
+    // The access log is one event per request (below). A span costs more than the event, so
+    // it exists only at debug level, for following a request through the debug logs; an error
+    // is logged with the request id from the request's extensions.
+    let span = tracing::debug_span!("request", request_id = %request_id);
+    req.extensions_mut().insert(RequestId(request_id.clone()));
     let started = Instant::now();
     let metrics = req
         .app_data::<Data<Metrics>>()
@@ -93,7 +90,7 @@ pub async fn request_context(
             let mut response = error.render(&cut(target.to_string()));
             secure(response.headers_mut());
             finish(
-                &span,
+                &request_id,
                 metrics.as_deref(),
                 "(timed out)",
                 &method,
@@ -104,7 +101,7 @@ pub async fn request_context(
         }
     };
     finish(
-        &span,
+        &request_id,
         metrics.as_deref(),
         &route,
         &method,
@@ -122,8 +119,13 @@ pub async fn request_context(
 /// Used when no policy is registered (never, in the real app).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The id of the request being served, for logs written deeper down.
+#[derive(Debug, Clone)]
+struct RequestId(String);
+
+/// Logs the request's outcome and records its metrics.
 fn finish(
-    span: &tracing::Span,
+    request_id: &str,
     metrics: Option<&Metrics>,
     route: &str,
     method: &Method,
@@ -131,10 +133,14 @@ fn finish(
     started: Instant,
 ) {
     let elapsed = started.elapsed();
-    span.record("route", route);
-    span.record("status", status.as_u16());
-    span.record("latency_ms", elapsed.as_secs_f64() * 1000.0);
-    span.in_scope(|| tracing::info!("request completed"));
+    tracing::info!(
+        method = method.as_str(),
+        route,
+        status = status.as_u16(),
+        latency_ms = elapsed.as_secs_f64() * 1000.0,
+        request_id,
+        "request completed"
+    );
     if let Some(metrics) = metrics {
         metrics.record(route, method.as_str(), status, elapsed);
     }
@@ -199,6 +205,11 @@ pub async fn problems(
     let Some(error) = res.response().error() else {
         return Ok(res);
     };
+    if res.status().is_server_error() {
+        let extensions = res.request().extensions();
+        let request_id = extensions.get::<RequestId>().map_or("", |id| id.0.as_str());
+        tracing::error!(error = ?error, request_id, "request failed");
+    }
     let rendered = render(
         error,
         res.status(),
@@ -235,12 +246,7 @@ impl ApiError {
 
 fn render(error: &Error, status: StatusCode, instance: &str, keep: &HeaderMap) -> HttpResponse {
     let problem = match error.as_error::<ApiError>() {
-        Some(api_error) => {
-            if status.is_server_error() {
-                tracing::error!(error = ?api_error, "request failed");
-            }
-            api_error.problem()
-        }
+        Some(api_error) => api_error.problem(),
         None => Problem::from_status(status, error.to_string()),
     };
     render_problem(problem, status, instance, keep)

@@ -30,6 +30,7 @@ pub fn test_settings(dir: &TempDir) -> Settings {
         request_timeout: 30,
         drain_seconds: 0,
         shutdown_timeout: 5,
+        workers: None,
         max_body_bytes: 2 * 1024 * 1024,
         frame_ancestors: "*".to_owned(),
         public_url: None,
