@@ -31,6 +31,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .import(&roadmaps, "cli", dry_run)
                 .await
                 .context("import failed; nothing was changed")?;
+            if !dry_run {
+                store.checkpoint().await.context("imported, but the checkpoint failed")?;
+            }
             store.close().await;
             for change in &changes {
                 let what = change.kind.map_or("unchanged", ChangeKind::as_str);

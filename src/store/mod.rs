@@ -200,6 +200,15 @@ impl Store {
         (self.pool.size(), self.pool.num_idle())
     }
 
+    /// Moves the write-ahead log into the database file and empties it: after a large import,
+    /// so that readers do not search a log of hundreds of megabytes.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        sqlx::query("pragma wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
         self.watcher.close().await;
