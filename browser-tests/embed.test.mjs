@@ -26,6 +26,15 @@ const browser = await chromium.launch({
   ],
 });
 
+/** Records the context's requests and the page's console errors. */
+function watch(context, page) {
+  const seen = { requests: [], errors: [] };
+  context.on("request", (request) => seen.requests.push(request.url()));
+  page.on("console", (message) => { if (message.type() === "error") seen.errors.push(message.text()); });
+  page.on("pageerror", (error) => seen.errors.push(String(error)));
+  return seen;
+}
+
 let passed = 0;
 let failed = 0;
 function check(name, condition, detail = "") {
@@ -42,11 +51,7 @@ try {
   for (const width of [320, 1024]) {
     const context = await browser.newContext({ viewport: { width, height: 800 } });
     const page = await context.newPage();
-    const requests = [];
-    const errors = [];
-    context.on("request", (request) => requests.push(request.url()));
-    page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
-    page.on("pageerror", (error) => errors.push(String(error)));
+    const { requests, errors } = watch(context, page);
 
     await page.goto(`${partner}/partner.html?api=${encodeURIComponent(api)}`, { waitUntil: "load" });
     const frameElement = await page.waitForSelector("#roadmap iframe", { timeout: 15000 });
@@ -84,11 +89,7 @@ try {
 
   const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
   const page = await context.newPage();
-  const requests = [];
-  const errors = [];
-  context.on("request", (request) => requests.push(request.url()));
-  page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
-  page.on("pageerror", (error) => errors.push(String(error)));
+  const { requests, errors } = watch(context, page);
   await page.goto(`${api}/docs/`, { waitUntil: "load" });
   await page.waitForSelector(".swagger-ui .info .title", { timeout: 15000 });
   const title = await page.textContent(".swagger-ui .info .title");

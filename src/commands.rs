@@ -32,7 +32,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .context("import failed; nothing was changed")?;
             if !dry_run {
-                store.checkpoint().await.context("imported, but the checkpoint failed")?;
+                store
+                    .checkpoint()
+                    .await
+                    .context("imported, but the checkpoint failed")?;
             }
             store.close().await;
             for change in &changes {

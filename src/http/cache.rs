@@ -40,6 +40,25 @@ pub struct ResponseCache {
     gate: tokio::sync::Mutex<()>,
     /// When the last check started, and what it found.
     checked: Mutex<Option<Check>>,
+    /// The keys being rendered: a request for one of them waits for that render instead of
+    /// repeating it, so a burst after a write renders each response once, not once per
+    /// request.
+    rendering: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// The right to render one key; the next request for it waits until this is dropped.
+struct Turn {
+    cache: Data<ResponseCache>,
+    key: String,
+    _held: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if let Ok(mut rendering) = self.cache.rendering.lock() {
+            rendering.remove(&self.key);
+        }
+    }
 }
 
 /// How long a version check stands for requests that arrive after it, unless this process
@@ -87,6 +106,7 @@ impl ResponseCache {
             entries: Mutex::new(Entries::default()),
             gate: tokio::sync::Mutex::new(()),
             checked: Mutex::new(None),
+            rendering: Mutex::default(),
         }
     }
 
@@ -132,6 +152,22 @@ impl ResponseCache {
         entries.responses.get(key).cloned()
     }
 
+    /// Waits for any render of `key` in progress, then takes the turn to render it.
+    async fn turn(cache: &Data<ResponseCache>, key: &str) -> Option<Turn> {
+        let lock = cache
+            .rendering
+            .lock()
+            .ok()?
+            .entry(key.to_owned())
+            .or_default()
+            .clone();
+        Some(Turn {
+            cache: cache.clone(),
+            key: key.to_owned(),
+            _held: lock.lock_owned().await,
+        })
+    }
+
     fn keep(&self, key: String, version: i64, entry: Arc<Entry>) {
         if let Ok(mut entries) = self.entries.lock()
             && entries.version == version
@@ -166,7 +202,15 @@ pub async fn response_cache(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let key = format!("{}\n{accept}", req.uri());
-    let found = cache.lookup(&key, version);
+    let mut found = cache.lookup(&key, version);
+    let _turn = match found {
+        Some(_) => None,
+        None => {
+            let turn = ResponseCache::turn(&cache, &key).await;
+            found = cache.lookup(&key, version);
+            turn
+        }
+    };
     if let Some(metrics) = req.app_data::<Data<Metrics>>() {
         metrics.cache_lookup(found.is_some());
     }

@@ -299,3 +299,27 @@ async fn cached_responses_follow_writes_from_another_process() {
     let phases = app.get_json(&format!("{path}/phases")).await;
     assert_eq!(phases["data"].as_array().map(Vec::len), Some(3));
 }
+
+#[tokio::test]
+async fn a_burst_of_requests_for_one_new_response_renders_it_once() {
+    let app = spawn_app().await;
+    let path = format!("/v1/roadmaps/{SLUG}/plan?hours_per_week=7");
+    let burst = (0..16).map(|_| app.get(&path));
+    for response in futures::future::join_all(burst).await {
+        assert_eq!(response.status(), 200);
+    }
+    let metrics = app.get("/metrics").await.text().await.expect("text");
+    let count = |result: &str| {
+        metrics
+            .lines()
+            .find_map(|line| {
+                line.strip_prefix(&format!(
+                    "response_cache_lookups_total{{result=\"{result}\"}} "
+                ))
+            })
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    assert_eq!(count("miss"), 1, "{metrics}");
+    assert_eq!(count("hit"), 15, "{metrics}");
+}

@@ -54,20 +54,22 @@ fn serve(database: &Path, args: &[&str]) -> Server {
         .stderr(std::fs::File::create(&log).expect("log file"))
         .spawn()
         .expect("spawns");
+    let base = base_url(&mut child, &log);
+    Server { child, base, log }
+}
+
+/// Waits until the server's JSON log says which port it listens on, and gives its base URL.
+fn base_url(child: &mut Child, log: &Path) -> String {
     let mut port = None;
-    poll_until(&mut child, "the server listened", || {
-        port = log_entries(&log).into_iter().find_map(|entry| {
+    poll_until(child, "the server listened", || {
+        port = log_entries(log).into_iter().find_map(|entry| {
             (entry["fields"]["message"] == "listening")
                 .then(|| entry["fields"]["port"].as_u64())
                 .flatten()
         });
         port.is_some()
     });
-    Server {
-        child,
-        base: format!("http://127.0.0.1:{}", port.unwrap_or_default()),
-        log,
-    }
+    format!("http://127.0.0.1:{}", port.unwrap_or_default())
 }
 
 fn log_entries(log: &Path) -> Vec<Value> {
@@ -393,16 +395,7 @@ async fn a_database_on_a_read_only_filesystem_is_served_read_only() {
         .stderr(std::fs::File::create(&log).expect("log file"))
         .spawn()
         .expect("unshare (util-linux) runs");
-    let mut port = None;
-    poll_until(&mut child, "the server listened", || {
-        port = log_entries(&log).into_iter().find_map(|entry| {
-            (entry["fields"]["message"] == "listening")
-                .then(|| entry["fields"]["port"].as_u64())
-                .flatten()
-        });
-        port.is_some()
-    });
-    let base = format!("http://127.0.0.1:{}", port.unwrap_or_default());
+    let base = base_url(&mut child, &log);
     let client = reqwest::Client::new();
     let roadmap = client
         .get(format!("{base}/v1/roadmaps/{SLUG}"))
