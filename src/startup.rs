@@ -46,7 +46,6 @@ impl Application {
             store: store.clone(),
             cache_control: settings.cache_control.clone(),
             public_url: settings.public_url.clone(),
-            read_only: store.is_read_only(),
             frame_ancestors: settings.frame_ancestors.clone(),
             draining: draining.clone(),
         };
@@ -210,7 +209,7 @@ pub fn openapi_document() -> Result<String, serde_json::Error> {
 
 /// True when the database file exists but this process may not write it: a read-only
 /// filesystem, or a file owned by someone else (a database baked into an image).
-pub fn cannot_write(path: &std::path::Path) -> bool {
+fn cannot_write(path: &std::path::Path) -> bool {
     path.exists()
         && std::fs::OpenOptions::new()
             .append(true)

@@ -23,14 +23,17 @@ use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse};
 use super::ApiError;
 use super::metrics::Metrics;
 use super::representation::{RenderForCache, Rendered};
+use crate::routes::health::PROBE_PATHS;
 use crate::store::Store;
 
 /// Entries kept at most; past that the cache starts over, which bounds its memory whatever
 /// URLs clients make up.
 const MAX_ENTRIES: usize = 4096;
 
-/// Routes whose answer must reflect the moment, not the content.
-const UNCACHED: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
+/// Routes whose answer must reflect the moment, not the content: the probes and the metrics.
+fn uncached(path: &str) -> bool {
+    PROBE_PATHS.contains(&path) || path == "/metrics"
+}
 
 /// The rendered responses of one server.
 pub struct ResponseCache {
@@ -187,7 +190,7 @@ pub async fn response_cache(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let cache = req.app_data::<Data<ResponseCache>>().cloned();
     let cacheable = matches!(*req.method(), Method::GET | Method::HEAD)
-        && !UNCACHED.contains(&req.path())
+        && !uncached(req.path())
         && !req.headers().contains_key(header::AUTHORIZATION);
     let version = match (&cache, cacheable) {
         (Some(cache), true) => cache.version().await.ok(),

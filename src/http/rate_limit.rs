@@ -22,6 +22,7 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 
 use super::ApiError;
+use crate::routes::health::PROBE_PATHS;
 
 type Limiter =
     RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock, StateInformationMiddleware>;
@@ -69,7 +70,7 @@ pub async fn rate_limit(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let limits = req.app_data::<Data<ClientRateLimit>>().cloned();
-    let exempt = matches!(req.path(), "/healthz" | "/readyz");
+    let exempt = PROBE_PATHS.contains(&req.path());
     let is_write = matches!(*req.method(), Method::PUT | Method::DELETE);
     let limit = limits.as_deref().and_then(|limits| {
         if is_write {

@@ -34,7 +34,7 @@ impl FromRequest for Admin {
         Box::pin(async move {
             let state =
                 state.ok_or_else(|| ApiError::Internal("no application state".to_owned()))?;
-            if state.read_only {
+            if state.store.is_read_only() {
                 return Err(ApiError::ReadOnly);
             }
             let token = presented

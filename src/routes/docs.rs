@@ -92,49 +92,59 @@ fn merge_all_of(
     let RefOr::T(inner) = schema else {
         return;
     };
-    match inner {
-        Schema::AllOf(all_of) => {
-            let parts: Option<Vec<Object>> = all_of
-                .items
-                .iter()
-                .map(|part| match part {
-                    RefOr::T(Schema::Object(object)) => Some(object.clone()),
-                    RefOr::Ref(reference) => {
-                        let name = reference.ref_location.rsplit('/').next()?;
-                        match named.get(name)? {
-                            RefOr::T(Schema::Object(object)) => Some(object.clone()),
-                            _ => None,
-                        }
-                    }
-                    _ => None,
-                })
-                .collect();
-            let Some(parts) = parts else {
-                return;
+    let Schema::AllOf(all_of) = inner else {
+        for child in nested_mut(inner) {
+            merge_all_of(child, named);
+        }
+        return;
+    };
+    let parts: Option<Vec<Object>> = all_of
+        .items
+        .iter()
+        .map(|part| {
+            let part = match part {
+                RefOr::Ref(reference) => named.get(component_name(reference)?)?,
+                inline => inline,
             };
-            let mut merged = Object::new();
-            merged.schema_type =
-                utoipa::openapi::schema::SchemaType::Type(utoipa::openapi::schema::Type::Object);
-            merged.description = all_of.description.clone();
-            for part in parts {
-                merged.properties.extend(part.properties);
-                merged.required.extend(part.required);
+            match part {
+                RefOr::T(Schema::Object(object)) => Some(object.clone()),
+                _ => None,
             }
-            merged.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
-            *inner = Schema::Object(merged);
-        }
-        Schema::Object(object) => {
-            for property in object.properties.values_mut() {
-                merge_all_of(property, named);
-            }
-        }
-        Schema::Array(array) => {
-            if let ArrayItems::RefOrSchema(items) = &mut array.items {
-                merge_all_of(items, named);
-            }
-        }
-        _ => {}
+        })
+        .collect();
+    let Some(parts) = parts else {
+        return;
+    };
+    let mut merged = Object::new();
+    merged.schema_type =
+        utoipa::openapi::schema::SchemaType::Type(utoipa::openapi::schema::Type::Object);
+    merged.description = all_of.description.clone();
+    for part in parts {
+        merged.properties.extend(part.properties);
+        merged.required.extend(part.required);
     }
+    merged.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+    *inner = Schema::Object(merged);
+}
+
+/// The schemas directly inside `schema`: an object's properties, an array's items, the
+/// alternatives of a composition.
+fn nested_mut(schema: &mut Schema) -> Vec<&mut RefOr<Schema>> {
+    match schema {
+        Schema::Object(object) => object.properties.values_mut().collect(),
+        Schema::Array(array) => match &mut array.items {
+            ArrayItems::RefOrSchema(items) => vec![items.as_mut()],
+            _ => Vec::new(),
+        },
+        Schema::OneOf(one_of) => one_of.items.iter_mut().collect(),
+        Schema::AllOf(all_of) => all_of.items.iter_mut().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The component a `$ref` names: `Range` of `#/components/schemas/Range`.
+fn component_name(reference: &utoipa::openapi::Ref) -> Option<&str> {
+    reference.ref_location.rsplit('/').next()
 }
 
 /// Every string of a roadmap document must say something (not only spaces) and hold at most
@@ -165,47 +175,31 @@ fn constrain_document_strings(spec: &mut utoipa::openapi::OpenApi) {
 /// Constrains the plain strings of `schema` and collects the names it refers to.
 fn constrain_strings(schema: &mut RefOr<Schema>, refers_to: &mut Vec<String>) {
     use utoipa::openapi::schema::{SchemaType, Type};
-    match schema {
+    let inner = match schema {
         RefOr::Ref(reference) => {
-            if let Some(name) = reference.ref_location.rsplit('/').next() {
-                refers_to.push(name.to_owned());
-            }
+            refers_to.extend(component_name(reference).map(str::to_owned));
+            return;
         }
-        RefOr::T(Schema::Object(object)) => {
-            let is_string = match &object.schema_type {
-                SchemaType::Type(Type::String) => true,
-                SchemaType::Array(types) => types.contains(&Type::String),
-                _ => false,
-            };
-            if is_string
-                && object.enum_values.is_none()
-                && object.pattern.is_none()
-                && object.format.is_none()
-            {
-                object.min_length = Some(1);
-                object.max_length = Some(crate::domain::MAX_TEXT_LEN);
-                object.pattern = Some("\\S".to_owned());
-            }
-            for property in object.properties.values_mut() {
-                constrain_strings(property, refers_to);
-            }
+        RefOr::T(inner) => inner,
+    };
+    if let Schema::Object(object) = inner {
+        let is_string = match &object.schema_type {
+            SchemaType::Type(Type::String) => true,
+            SchemaType::Array(types) => types.contains(&Type::String),
+            _ => false,
+        };
+        if is_string
+            && object.enum_values.is_none()
+            && object.pattern.is_none()
+            && object.format.is_none()
+        {
+            object.min_length = Some(1);
+            object.max_length = Some(crate::domain::MAX_TEXT_LEN);
+            object.pattern = Some("\\S".to_owned());
         }
-        RefOr::T(Schema::Array(array)) => {
-            if let ArrayItems::RefOrSchema(items) = &mut array.items {
-                constrain_strings(items, refers_to);
-            }
-        }
-        RefOr::T(Schema::OneOf(one_of)) => {
-            for item in &mut one_of.items {
-                constrain_strings(item, refers_to);
-            }
-        }
-        RefOr::T(Schema::AllOf(all_of)) => {
-            for item in &mut all_of.items {
-                constrain_strings(item, refers_to);
-            }
-        }
-        _ => {}
+    }
+    for child in nested_mut(inner) {
+        constrain_strings(child, refers_to);
     }
 }
 
@@ -223,7 +217,7 @@ fn add_common_responses(spec: &mut utoipa::openapi::OpenApi) {
     common.append(&mut InternalError::responses());
     let limited = RateLimited::responses();
     for (path, item) in spec.paths.paths.iter_mut() {
-        let probe = matches!(path.as_str(), "/healthz" | "/readyz");
+        let probe = super::health::PROBE_PATHS.contains(&path.as_str());
         for operation in [&mut item.get, &mut item.put, &mut item.delete]
             .into_iter()
             .flatten()

@@ -35,8 +35,6 @@ pub struct AppState {
     pub cache_control: String,
     /// The public base URL, when configured; otherwise absolute URLs come from the request.
     pub public_url: Option<String>,
-    /// Serving a read-only database: every write is refused.
-    pub read_only: bool,
     /// Who may frame the embed pages: the CSP `frame-ancestors` sources.
     pub frame_ancestors: String,
     /// Shutting down: readiness is false while requests are still served.

@@ -69,7 +69,7 @@ async fn get_raw(app: &TestApp, target: &str, extra_headers: &str) -> Raw {
 fn corpus() -> Vec<(String, String, u16)> {
     let long = |n: usize| "a".repeat(n);
     let roadmap = format!("/v1/roadmaps/{SLUG}");
-    let mut cases: Vec<(String, &str, u16)> = vec![
+    let cases: Vec<(String, &str, u16)> = vec![
         // Malformed and over-long paths.
         ("/v1/roadmaps/%".into(), "", 404),
         ("/v1/roadmaps/%ZZ".into(), "", 404),
@@ -140,7 +140,7 @@ fn corpus() -> Vec<(String, String, u16)> {
         (roadmap.clone(), "\r\nCookie: PAD20K", 431),
     ];
     cases
-        .drain(..)
+        .into_iter()
         .map(|(target, headers, status)| {
             let headers = headers.replace("PAD20K", &long(20_000));
             (target, headers, status)
