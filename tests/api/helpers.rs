@@ -9,7 +9,7 @@ use tempfile::TempDir;
 
 pub const SLUG: &str = "healthcare-ai-ml-engineer";
 
-static LOG_WRITER: OnceLock<tracing_appender::non_blocking::WorkerGuard> = OnceLock::new();
+static LOG_WRITER: OnceLock<roadmap_api::telemetry::LogGuard> = OnceLock::new();
 
 /// A running application and a client for it. The database lives as long as this value.
 pub struct TestApp {
@@ -48,7 +48,9 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_with(settings: Settings, dir: TempDir) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
-        LOG_WRITER.get_or_init(|| roadmap_api::telemetry::init(LogFormat::Pretty));
+        LOG_WRITER.get_or_init(|| {
+            roadmap_api::telemetry::init(LogFormat::Pretty).expect("the log writer starts")
+        });
     }
     let app = Application::build(&settings).await.expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
