@@ -2,6 +2,7 @@
 //! span), [`problems`] (renders errors), the rate limit, [`cors`] (public GET for every origin,
 //! never a write), the response cache, [`docs_validators`], [`head_as_get`] (HEAD for every GET).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -77,10 +78,7 @@ pub async fn request_context(
     let (mut res, route) = match outcome {
         Ok(res) => {
             let res = res?;
-            let route = res
-                .request()
-                .match_pattern()
-                .unwrap_or_else(|| "(unmatched)".to_owned());
+            let route = route_template(res.request());
             (res, route)
         }
         Err(_elapsed) => {
@@ -114,6 +112,22 @@ pub async fn request_context(
     }
     secure(headers);
     Ok(res)
+}
+
+/// The route template a request matched, for logs and metrics: `/v1/roadmaps/{slug}`, not
+/// the path, so that their labels stay few.
+#[derive(Debug, Clone)]
+pub struct RouteTemplate(pub Arc<str>);
+
+/// The request's route template. A response served from the cache never reached the router,
+/// and actix-web's `match_pattern` matches the path against every route again; the cache
+/// records the template it saw when it rendered the response instead.
+pub fn route_template(req: &HttpRequest) -> Arc<str> {
+    if let Some(known) = req.extensions().get::<RouteTemplate>() {
+        return known.0.clone();
+    }
+    req.match_pattern()
+        .map_or_else(|| Arc::from("(unmatched)"), Arc::from)
 }
 
 /// Used when no policy is registered (never, in the real app).
