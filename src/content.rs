@@ -80,7 +80,7 @@ fn read_file(path: &Path) -> Result<Vec<Roadmap>, ContentError> {
             .map_err(|e| document(DocumentError::Malformed(e.to_string())))?;
         items
             .iter()
-            .map(|item| Roadmap::parse(item.to_string().as_bytes()).map_err(document))
+            .map(|item| Roadmap::from_value(item).map_err(document))
             .collect()
     } else {
         Ok(vec![Roadmap::parse(&bytes).map_err(document)?])

@@ -41,13 +41,19 @@ impl Roadmap {
     pub fn parse(bytes: &[u8]) -> Result<Roadmap, DocumentError> {
         let value: Value =
             serde_json::from_slice(bytes).map_err(|e| DocumentError::Malformed(e.to_string()))?;
-        let roadmap: Roadmap = serde_path_to_error::deserialize(&value).map_err(|e| {
+        Roadmap::from_value(&value)
+    }
+
+    /// Like [`Roadmap::parse`], for a document already parsed as JSON (one item of an array
+    /// of documents, say).
+    pub fn from_value(value: &Value) -> Result<Roadmap, DocumentError> {
+        let roadmap: Roadmap = serde_path_to_error::deserialize(value).map_err(|e| {
             DocumentError::Invalid(vec![Violation {
                 pointer: pointer_of(e.path()),
                 detail: e.inner().to_string(),
             }])
         })?;
-        let violations = roadmap.violations(&value);
+        let violations = roadmap.violations(value);
         if violations.is_empty() {
             Ok(roadmap)
         } else {

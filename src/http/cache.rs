@@ -8,7 +8,7 @@
 //! reads its own writes at once. An older check, up to [`STALE`], still answers while a new
 //! one runs in the background, so that no request waits for the check's trip through the
 //! database thread; only a check older than that (after a quiet spell) is waited for. A
-//! write from another process thus shows within 100 ms, and within about 10 ms under steady
+//! write from another process thus shows within 50 ms, and within about 10 ms under steady
 //! traffic: one truth for every reader, without a query on the hot path.
 
 use std::collections::HashMap;
@@ -76,7 +76,7 @@ impl Drop for Turn {
 const FRESH: Duration = Duration::from_millis(10);
 
 /// How old a check may be and still answer while a new one runs in the background.
-const STALE: Duration = Duration::from_millis(100);
+const STALE: Duration = Duration::from_millis(50);
 
 /// One reading of the content version.
 #[derive(Clone, Copy)]

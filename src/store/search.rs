@@ -182,21 +182,25 @@ pub(super) async fn index_roadmap(
     roadmap_id: i64,
     r: &Roadmap,
 ) -> Result<(), StoreError> {
-    for e in entries(r) {
-        let kind = e.kind.as_str();
-        sqlx::query!(
-            "insert into search_documents (roadmap_id, kind, ref_slug, title, body, url)
-             values (?, ?, ?, ?, ?, ?)",
-            roadmap_id,
-            kind,
-            e.ref_slug,
-            e.title,
-            e.body,
-            e.url,
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
+    let entries = super::write::rows(entries(r).into_iter().map(|e| {
+        serde_json::json!({
+            "kind": e.kind.as_str(),
+            "ref_slug": e.ref_slug,
+            "title": e.title,
+            "body": e.body,
+            "url": e.url,
+        })
+    }));
+    sqlx::query!(
+        "insert into search_documents (roadmap_id, kind, ref_slug, title, body, url)
+         select ?1, item.value ->> 'kind', item.value ->> 'ref_slug', item.value ->> 'title',
+                item.value ->> 'body', item.value ->> 'url'
+         from json_each(?2) as item",
+        roadmap_id,
+        entries,
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

@@ -1,10 +1,11 @@
 //! Writing roadmap documents: each document replaces the stored roadmap of its slug.
 
+use serde_json::json;
 use sqlx::SqliteConnection;
 use utoipa::ToSchema;
 
 use super::{Store, StoreError, to_json_column};
-use crate::domain::{Roadmap, Slug};
+use crate::domain::{Project, Roadmap, Slug};
 
 /// What a write may require of the stored roadmap (from `If-Match` / `If-None-Match`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -330,6 +331,24 @@ async fn write_all(
 
 async fn replace_roadmap(conn: &mut SqliteConnection, r: &Roadmap) -> Result<(), StoreError> {
     delete_roadmap(conn, &r.slug).await?;
+    let roadmap_id = insert_roadmap_row(conn, r).await?;
+    insert_sections(conn, roadmap_id, r).await?;
+    insert_learning_path(conn, roadmap_id, r).await?;
+    insert_certifications(conn, roadmap_id, r).await?;
+    insert_projects(conn, roadmap_id, r).await?;
+    insert_sources(conn, roadmap_id, r).await?;
+    super::search::index_roadmap(conn, roadmap_id, r).await
+}
+
+/// The rows of a list as one JSON array, which a statement reads with `json_each` (whose
+/// `key` is the item's index, hence its `position`). A list of any length is thus one
+/// statement, one trip to SQLite's thread, instead of one per item: it is what makes an
+/// import of thousands of roadmaps take seconds rather than minutes.
+pub(super) fn rows(items: impl IntoIterator<Item = serde_json::Value>) -> String {
+    serde_json::Value::Array(items.into_iter().collect()).to_string()
+}
+
+async fn insert_roadmap_row(conn: &mut SqliteConnection, r: &Roadmap) -> Result<i64, StoreError> {
     let slug = r.slug.as_str();
     let difficulty = r.difficulty.as_str();
     let ws = &r.work_setting;
@@ -379,337 +398,474 @@ async fn replace_roadmap(conn: &mut SqliteConnection, r: &Roadmap) -> Result<(),
     )
     .fetch_one(&mut *conn)
     .await?;
+    Ok(roadmap_id)
+}
 
-    for (position, hub) in (0_i64..).zip(&ws.regional_hubs) {
-        let key = hub.key.as_str();
-        sqlx::query!(
-            "insert into regional_hubs (roadmap_id, position, key, name, note) values (?, ?, ?, ?, ?)",
-            roadmap_id,
-            position,
-            key,
-            hub.name,
-            hub.note,
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
-    for (position, employer) in (0_i64..).zip(&r.employers) {
-        let key = employer.key.as_str();
-        let examples = to_json_column(&employer.examples);
-        sqlx::query!(
-            "insert into employers (roadmap_id, position, key, category, examples)
-             values (?, ?, ?, ?, ?)",
-            roadmap_id,
-            position,
-            key,
-            employer.category,
-            examples,
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
-    for (position, advantage) in (0_i64..).zip(&r.clinical_advantages) {
-        let key = advantage.key.as_str();
-        sqlx::query!(
-            "insert into clinical_advantages (roadmap_id, position, key, title, detail)
-             values (?, ?, ?, ?, ?)",
-            roadmap_id,
-            position,
-            key,
-            advantage.title,
-            advantage.detail,
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
-    for (position, skill) in (0_i64..).zip(&r.transferable_skills) {
-        let key = skill.key.as_str();
-        sqlx::query!(
-            "insert into transferable_skills
-                (roadmap_id, position, key, clinical_skill, technical_skill, detail, summary)
-             values (?, ?, ?, ?, ?, ?, ?)",
-            roadmap_id,
-            position,
-            key,
-            skill.clinical_skill,
-            skill.technical_skill,
-            skill.detail,
-            skill.summary,
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
-    for phase in &r.learning_path.phases {
-        let key = phase.key.as_str();
-        let phase_id = sqlx::query_scalar!(
-            "insert into phases (roadmap_id, number, key, title, months_min, months_max,
-                                 hours_min, hours_max, hours_text, checkpoint)
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             returning id",
-            roadmap_id,
-            phase.number,
-            key,
-            phase.title,
-            phase.months.min,
-            phase.months.max,
-            phase.hours.min,
-            phase.hours.max,
-            phase.hours_text,
-            phase.checkpoint,
-        )
-        .fetch_one(&mut *conn)
-        .await?;
-        for (position, group) in (0_i64..).zip(&phase.topic_groups) {
-            let key = group.key.as_str();
-            let group_id = sqlx::query_scalar!(
-                "insert into topic_groups (phase_id, position, key, label, months_min, months_max, title)
-                 values (?, ?, ?, ?, ?, ?, ?)
-                 returning id",
-                phase_id,
-                position,
-                key,
-                group.label,
-                group.months.min,
-                group.months.max,
-                group.title,
-            )
-            .fetch_one(&mut *conn)
-            .await?;
-            for (position, topic) in (0_i64..).zip(&group.topics) {
-                let key = topic.key.as_str();
-                sqlx::query!(
-                    "insert into topics (topic_group_id, position, key, text) values (?, ?, ?, ?)",
-                    group_id,
-                    position,
-                    key,
-                    topic.text,
-                )
-                .execute(&mut *conn)
-                .await?;
-            }
-        }
-        for (position, track) in (0_i64..).zip(&phase.tracks) {
-            let key = track.key.as_str();
-            let focus = to_json_column(&track.focus);
-            let datasets = to_json_column(&track.datasets);
-            let tools = to_json_column(&track.tools);
-            sqlx::query!(
-                "insert into tracks (phase_id, position, key, letter, title, focus, datasets, tools)
-                 values (?, ?, ?, ?, ?, ?, ?, ?)",
-                phase_id,
-                position,
-                key,
-                track.letter,
-                track.title,
-                focus,
-                datasets,
-                tools,
-            )
-            .execute(&mut *conn)
-            .await?;
-        }
-    }
-    for (position, rating) in (0_i64..).zip(&r.certifications.items) {
+/// The lists that hang from the roadmap alone.
+async fn insert_sections(
+    conn: &mut SqliteConnection,
+    roadmap_id: i64,
+    r: &Roadmap,
+) -> Result<(), StoreError> {
+    let hubs = rows(
+        r.work_setting
+            .regional_hubs
+            .iter()
+            .map(|hub| json!({ "key": hub.key.as_str(), "name": hub.name, "note": hub.note })),
+    );
+    sqlx::query!(
+        "insert into regional_hubs (roadmap_id, position, key, name, note)
+         select ?1, item.key, item.value ->> 'key', item.value ->> 'name', item.value ->> 'note'
+         from json_each(?2) as item",
+        roadmap_id,
+        hubs,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let employers = rows(r.employers.iter().map(|employer| {
+        json!({
+            "key": employer.key.as_str(),
+            "category": employer.category,
+            "examples": to_json_column(&employer.examples),
+        })
+    }));
+    sqlx::query!(
+        "insert into employers (roadmap_id, position, key, category, examples)
+         select ?1, item.key, item.value ->> 'key', item.value ->> 'category',
+                item.value ->> 'examples'
+         from json_each(?2) as item",
+        roadmap_id,
+        employers,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let advantages = rows(r.clinical_advantages.iter().map(|advantage| {
+        json!({
+            "key": advantage.key.as_str(),
+            "title": advantage.title,
+            "detail": advantage.detail,
+        })
+    }));
+    sqlx::query!(
+        "insert into clinical_advantages (roadmap_id, position, key, title, detail)
+         select ?1, item.key, item.value ->> 'key', item.value ->> 'title',
+                item.value ->> 'detail'
+         from json_each(?2) as item",
+        roadmap_id,
+        advantages,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let skills = rows(r.transferable_skills.iter().map(|skill| {
+        json!({
+            "key": skill.key.as_str(),
+            "clinical_skill": skill.clinical_skill,
+            "technical_skill": skill.technical_skill,
+            "detail": skill.detail,
+            "summary": skill.summary,
+        })
+    }));
+    sqlx::query!(
+        "insert into transferable_skills
+            (roadmap_id, position, key, clinical_skill, technical_skill, detail, summary)
+         select ?1, item.key, item.value ->> 'key', item.value ->> 'clinical_skill',
+                item.value ->> 'technical_skill', item.value ->> 'detail',
+                item.value ->> 'summary'
+         from json_each(?2) as item",
+        roadmap_id,
+        skills,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let stories = rows(r.transition_stories.items.iter().map(|story| {
+        json!({
+            "key": story.key.as_str(),
+            "title": story.title,
+            "summary": story.summary,
+            "url": story.url,
+        })
+    }));
+    sqlx::query!(
+        "insert into transition_stories (roadmap_id, position, key, title, summary, url)
+         select ?1, item.key, item.value ->> 'key', item.value ->> 'title',
+                item.value ->> 'summary', item.value ->> 'url'
+         from json_each(?2) as item",
+        roadmap_id,
+        stories,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let moves = rows(r.first_moves.items.iter().map(|step| {
+        json!({
+            "number": step.number,
+            "key": step.key.as_str(),
+            "title": step.title,
+            "hours_min": step.time.hours.min,
+            "hours_max": step.time.hours.max,
+            "per": step.time.per,
+            "time_text": step.time.text,
+            "summary": step.summary,
+            "steps": to_json_column(&step.steps),
+        })
+    }));
+    sqlx::query!(
+        "insert into first_moves (roadmap_id, number, key, title, hours_min, hours_max, per,
+                                  time_text, summary, steps)
+         select ?1, item.value ->> 'number', item.value ->> 'key', item.value ->> 'title',
+                item.value ->> 'hours_min', item.value ->> 'hours_max', item.value ->> 'per',
+                item.value ->> 'time_text', item.value ->> 'summary', item.value ->> 'steps'
+         from json_each(?2) as item",
+        roadmap_id,
+        moves,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Phases, their topic groups and topics, and their tracks: children find their parent by
+/// its key (unique within the roadmap) or position (unique within the phase).
+async fn insert_learning_path(
+    conn: &mut SqliteConnection,
+    roadmap_id: i64,
+    r: &Roadmap,
+) -> Result<(), StoreError> {
+    let phases = &r.learning_path.phases;
+    let phase_rows = rows(phases.iter().map(|phase| {
+        json!({
+            "number": phase.number,
+            "key": phase.key.as_str(),
+            "title": phase.title,
+            "months_min": phase.months.min,
+            "months_max": phase.months.max,
+            "hours_min": phase.hours.min,
+            "hours_max": phase.hours.max,
+            "hours_text": phase.hours_text,
+            "checkpoint": phase.checkpoint,
+        })
+    }));
+    sqlx::query!(
+        "insert into phases (roadmap_id, number, key, title, months_min, months_max,
+                             hours_min, hours_max, hours_text, checkpoint)
+         select ?1, item.value ->> 'number', item.value ->> 'key', item.value ->> 'title',
+                item.value ->> 'months_min', item.value ->> 'months_max',
+                item.value ->> 'hours_min', item.value ->> 'hours_max',
+                item.value ->> 'hours_text', item.value ->> 'checkpoint'
+         from json_each(?2) as item",
+        roadmap_id,
+        phase_rows,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let groups = rows(phases.iter().flat_map(|phase| {
+        (0_u32..).zip(&phase.topic_groups).map(|(position, group)| {
+            json!({
+                "phase": phase.key.as_str(),
+                "position": position,
+                "key": group.key.as_str(),
+                "label": group.label,
+                "months_min": group.months.min,
+                "months_max": group.months.max,
+                "title": group.title,
+            })
+        })
+    }));
+    sqlx::query!(
+        "insert into topic_groups (phase_id, position, key, label, months_min, months_max, title)
+         select phases.id, item.value ->> 'position', item.value ->> 'key',
+                item.value ->> 'label', item.value ->> 'months_min',
+                item.value ->> 'months_max', item.value ->> 'title'
+         from json_each(?2) as item
+         join phases on phases.roadmap_id = ?1 and phases.key = item.value ->> 'phase'",
+        roadmap_id,
+        groups,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let topics = rows(phases.iter().flat_map(|phase| {
+        (0_u32..)
+            .zip(&phase.topic_groups)
+            .flat_map(move |(group, topic_group)| {
+                (0_u32..)
+                    .zip(&topic_group.topics)
+                    .map(move |(position, topic)| {
+                        json!({
+                            "phase": phase.key.as_str(),
+                            "group": group,
+                            "position": position,
+                            "key": topic.key.as_str(),
+                            "text": topic.text,
+                        })
+                    })
+            })
+    }));
+    sqlx::query!(
+        "insert into topics (topic_group_id, position, key, text)
+         select topic_groups.id, item.value ->> 'position', item.value ->> 'key',
+                item.value ->> 'text'
+         from json_each(?2) as item
+         join phases on phases.roadmap_id = ?1 and phases.key = item.value ->> 'phase'
+         join topic_groups on topic_groups.phase_id = phases.id
+                          and topic_groups.position = item.value ->> 'group'",
+        roadmap_id,
+        topics,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let tracks = rows(phases.iter().flat_map(|phase| {
+        (0_u32..).zip(&phase.tracks).map(|(position, track)| {
+            json!({
+                "phase": phase.key.as_str(),
+                "position": position,
+                "key": track.key.as_str(),
+                "letter": track.letter,
+                "title": track.title,
+                "focus": to_json_column(&track.focus),
+                "datasets": to_json_column(&track.datasets),
+                "tools": to_json_column(&track.tools),
+            })
+        })
+    }));
+    sqlx::query!(
+        "insert into tracks (phase_id, position, key, letter, title, focus, datasets, tools)
+         select phases.id, item.value ->> 'position', item.value ->> 'key',
+                item.value ->> 'letter', item.value ->> 'title', item.value ->> 'focus',
+                item.value ->> 'datasets', item.value ->> 'tools'
+         from json_each(?2) as item
+         join phases on phases.roadmap_id = ?1 and phases.key = item.value ->> 'phase'",
+        roadmap_id,
+        tracks,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The roadmap's ratings of shared certifications. A certification's facts may change only
+/// while no other roadmap rates it with other facts.
+async fn insert_certifications(
+    conn: &mut SqliteConnection,
+    roadmap_id: i64,
+    r: &Roadmap,
+) -> Result<(), StoreError> {
+    let ratings = rows(r.certifications.items.iter().map(|rating| {
         let c = &rating.certification;
-        let cert_slug = c.slug.as_str();
-        let study_min = c.study_months.map(|m| m.min);
-        let study_max = c.study_months.map(|m| m.max);
-        let users = sqlx::query_scalar!(
-            "select r.slug from certifications c
-             join roadmap_certifications rc on rc.certification_id = c.id
-             join roadmaps r on r.id = rc.roadmap_id
-             where c.slug = ?1
-               and not (c.name = ?2 and c.renewal is ?3 and c.cost_amount_usd is ?4
-                        and c.cost_text = ?5 and c.study_months_min is ?6
-                        and c.study_months_max is ?7)
-             order by r.slug",
-            cert_slug,
-            c.name,
-            c.renewal,
-            c.cost.amount_usd,
-            c.cost.text,
-            study_min,
-            study_max,
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        if !users.is_empty() {
-            return Err(shared_conflict("certification", cert_slug, &users));
-        }
-        let certification_id = sqlx::query_scalar!(
-            "insert into certifications
-                (slug, name, renewal, cost_amount_usd, cost_text, study_months_min, study_months_max)
-             values (?, ?, ?, ?, ?, ?, ?)
-             on conflict (slug) do update set
-                name = excluded.name, renewal = excluded.renewal,
-                cost_amount_usd = excluded.cost_amount_usd, cost_text = excluded.cost_text,
-                study_months_min = excluded.study_months_min,
-                study_months_max = excluded.study_months_max
-             returning id",
-            cert_slug,
-            c.name,
-            c.renewal,
-            c.cost.amount_usd,
-            c.cost.text,
-            study_min,
-            study_max,
-        )
-        .fetch_one(&mut *conn)
-        .await?;
-        let key = rating.key.as_str();
-        let tier = rating.tier.as_str();
-        let share_min = rating.job_posting_share_percent.map(|s| s.min);
-        let share_max = rating.job_posting_share_percent.map(|s| s.max);
-        sqlx::query!(
-            "insert into roadmap_certifications
-                (roadmap_id, certification_id, position, key, tier, timeline_text,
-                 share_min, share_max, note)
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            roadmap_id,
-            certification_id,
-            position,
-            key,
-            tier,
-            rating.timeline_text,
-            share_min,
-            share_max,
-            rating.note,
-        )
-        .execute(&mut *conn)
-        .await?;
+        json!({
+            "slug": c.slug.as_str(),
+            "name": c.name,
+            "renewal": c.renewal,
+            "cost_amount_usd": c.cost.amount_usd,
+            "cost_text": c.cost.text,
+            "study_months_min": c.study_months.map(|m| m.min),
+            "study_months_max": c.study_months.map(|m| m.max),
+            "key": rating.key.as_str(),
+            "tier": rating.tier.as_str(),
+            "timeline_text": rating.timeline_text,
+            "share_min": rating.job_posting_share_percent.map(|s| s.min),
+            "share_max": rating.job_posting_share_percent.map(|s| s.max),
+            "note": rating.note,
+        })
+    }));
+    let conflicts = sqlx::query!(
+        r#"select c.slug as "certification!", r.slug as "roadmap!"
+         from json_each(?1) as item
+         join certifications c on c.slug = item.value ->> 'slug'
+         join roadmap_certifications rc on rc.certification_id = c.id
+         join roadmaps r on r.id = rc.roadmap_id
+         where not (c.name = item.value ->> 'name'
+                    and c.renewal is item.value ->> 'renewal'
+                    and c.cost_amount_usd is item.value ->> 'cost_amount_usd'
+                    and c.cost_text = item.value ->> 'cost_text'
+                    and c.study_months_min is item.value ->> 'study_months_min'
+                    and c.study_months_max is item.value ->> 'study_months_max')
+         order by item.key, r.slug"#,
+        ratings,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    if let Some(first) = conflicts.first() {
+        let users: Vec<String> = conflicts
+            .iter()
+            .filter(|c| c.certification == first.certification)
+            .map(|c| c.roadmap.clone())
+            .collect();
+        return Err(shared_conflict(
+            "certification",
+            &first.certification,
+            &users,
+        ));
     }
-    for project in &r.projects {
-        let key = project.key.as_str();
-        let project_id = sqlx::query_scalar!(
-            "insert into projects (roadmap_id, number, key, title, hours_min, hours_max,
-                                   description, dataset_text, clinical_advantage)
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?)
-             returning id",
-            roadmap_id,
-            project.number,
-            key,
-            project.title,
-            project.hours.min,
-            project.hours.max,
-            project.description,
-            project.dataset_text,
-            project.clinical_advantage,
-        )
-        .fetch_one(&mut *conn)
-        .await?;
-        for (position, name) in (0_i64..).zip(&project.stack) {
-            sqlx::query!(
-                "insert into project_stack (project_id, position, name) values (?, ?, ?)",
-                project_id,
-                position,
-                name,
-            )
-            .execute(&mut *conn)
-            .await?;
-        }
-        for (position, name) in (0_i64..).zip(&project.datasets) {
-            sqlx::query!(
-                "insert into project_datasets (project_id, position, name) values (?, ?, ?)",
-                project_id,
-                position,
-                name,
-            )
-            .execute(&mut *conn)
-            .await?;
-        }
+    // `where true` tells SQLite's parser that `on conflict` belongs to the insert.
+    sqlx::query!(
+        "insert into certifications
+            (slug, name, renewal, cost_amount_usd, cost_text, study_months_min, study_months_max)
+         select item.value ->> 'slug', item.value ->> 'name', item.value ->> 'renewal',
+                item.value ->> 'cost_amount_usd', item.value ->> 'cost_text',
+                item.value ->> 'study_months_min', item.value ->> 'study_months_max'
+         from json_each(?1) as item where true
+         on conflict (slug) do update set
+            name = excluded.name, renewal = excluded.renewal,
+            cost_amount_usd = excluded.cost_amount_usd, cost_text = excluded.cost_text,
+            study_months_min = excluded.study_months_min,
+            study_months_max = excluded.study_months_max",
+        ratings,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into roadmap_certifications
+            (roadmap_id, certification_id, position, key, tier, timeline_text,
+             share_min, share_max, note)
+         select ?1, c.id, item.key, item.value ->> 'key', item.value ->> 'tier',
+                item.value ->> 'timeline_text', item.value ->> 'share_min',
+                item.value ->> 'share_max', item.value ->> 'note'
+         from json_each(?2) as item
+         join certifications c on c.slug = item.value ->> 'slug'",
+        roadmap_id,
+        ratings,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Projects with their stacks and datasets, which find their project by its key.
+async fn insert_projects(
+    conn: &mut SqliteConnection,
+    roadmap_id: i64,
+    r: &Roadmap,
+) -> Result<(), StoreError> {
+    let projects = rows(r.projects.iter().map(|project| {
+        json!({
+            "number": project.number,
+            "key": project.key.as_str(),
+            "title": project.title,
+            "hours_min": project.hours.min,
+            "hours_max": project.hours.max,
+            "description": project.description,
+            "dataset_text": project.dataset_text,
+            "clinical_advantage": project.clinical_advantage,
+        })
+    }));
+    sqlx::query!(
+        "insert into projects (roadmap_id, number, key, title, hours_min, hours_max,
+                               description, dataset_text, clinical_advantage)
+         select ?1, item.value ->> 'number', item.value ->> 'key', item.value ->> 'title',
+                item.value ->> 'hours_min', item.value ->> 'hours_max',
+                item.value ->> 'description', item.value ->> 'dataset_text',
+                item.value ->> 'clinical_advantage'
+         from json_each(?2) as item",
+        roadmap_id,
+        projects,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let names = |list: fn(&Project) -> &Vec<String>| {
+        rows(r.projects.iter().flat_map(move |project| {
+            (0_u32..).zip(list(project)).map(move |(position, name)| {
+                json!({ "project": project.key.as_str(), "position": position, "name": name })
+            })
+        }))
+    };
+    let stack = names(|project| &project.stack);
+    sqlx::query!(
+        "insert into project_stack (project_id, position, name)
+         select projects.id, item.value ->> 'position', item.value ->> 'name'
+         from json_each(?2) as item
+         join projects on projects.roadmap_id = ?1 and projects.key = item.value ->> 'project'",
+        roadmap_id,
+        stack,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let datasets = names(|project| &project.datasets);
+    sqlx::query!(
+        "insert into project_datasets (project_id, position, name)
+         select projects.id, item.value ->> 'position', item.value ->> 'name'
+         from json_each(?2) as item
+         join projects on projects.roadmap_id = ?1 and projects.key = item.value ->> 'project'",
+        roadmap_id,
+        datasets,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The roadmap's shared sources and where it cites each. A source's facts may change only
+/// while no other roadmap lists it with other facts.
+async fn insert_sources(
+    conn: &mut SqliteConnection,
+    roadmap_id: i64,
+    r: &Roadmap,
+) -> Result<(), StoreError> {
+    let sources = rows(r.sources.items.iter().map(|source| {
+        json!({
+            "slug": source.slug.as_str(),
+            "title": source.title,
+            "kind": source.kind.as_str(),
+            "url": source.url,
+            "key": source.key.as_str(),
+        })
+    }));
+    let conflicts = sqlx::query!(
+        r#"select s.slug as "source!", r.slug as "roadmap!"
+         from json_each(?1) as item
+         join sources s on s.slug = item.value ->> 'slug'
+         join roadmap_sources rs on rs.source_id = s.id
+         join roadmaps r on r.id = rs.roadmap_id
+         where not (s.title = item.value ->> 'title' and s.kind = item.value ->> 'kind'
+                    and s.url is item.value ->> 'url')
+         order by item.key, r.slug"#,
+        sources,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    if let Some(first) = conflicts.first() {
+        let users: Vec<String> = conflicts
+            .iter()
+            .filter(|c| c.source == first.source)
+            .map(|c| c.roadmap.clone())
+            .collect();
+        return Err(shared_conflict("source", &first.source, &users));
     }
-    for (position, story) in (0_i64..).zip(&r.transition_stories.items) {
-        let key = story.key.as_str();
-        sqlx::query!(
-            "insert into transition_stories (roadmap_id, position, key, title, summary, url)
-             values (?, ?, ?, ?, ?, ?)",
-            roadmap_id,
-            position,
-            key,
-            story.title,
-            story.summary,
-            story.url,
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
-    for step in &r.first_moves.items {
-        let key = step.key.as_str();
-        let steps = to_json_column(&step.steps);
-        sqlx::query!(
-            "insert into first_moves (roadmap_id, number, key, title, hours_min, hours_max, per,
-                                      time_text, summary, steps)
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            roadmap_id,
-            step.number,
-            key,
-            step.title,
-            step.time.hours.min,
-            step.time.hours.max,
-            step.time.per,
-            step.time.text,
-            step.summary,
-            steps,
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
-    for (position, source) in (0_i64..).zip(&r.sources.items) {
-        let source_slug = source.slug.as_str();
-        let kind = source.kind.as_str();
-        let users = sqlx::query_scalar!(
-            "select r.slug from sources s
-             join roadmap_sources rs on rs.source_id = s.id
-             join roadmaps r on r.id = rs.roadmap_id
-             where s.slug = ?1 and not (s.title = ?2 and s.kind = ?3 and s.url is ?4)
-             order by r.slug",
-            source_slug,
-            source.title,
-            kind,
-            source.url,
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        if !users.is_empty() {
-            return Err(shared_conflict("source", source_slug, &users));
-        }
-        let source_id = sqlx::query_scalar!(
-            "insert into sources (slug, title, kind, url) values (?, ?, ?, ?)
-             on conflict (slug) do update set
-                title = excluded.title, kind = excluded.kind, url = excluded.url
-             returning id",
-            source_slug,
-            source.title,
-            kind,
-            source.url,
-        )
-        .fetch_one(&mut *conn)
-        .await?;
-        let key = source.key.as_str();
-        let link_id = sqlx::query_scalar!(
-            "insert into roadmap_sources (roadmap_id, source_id, position, key)
-             values (?, ?, ?, ?)
-             returning id",
-            roadmap_id,
-            source_id,
-            position,
-            key,
-        )
-        .fetch_one(&mut *conn)
-        .await?;
-        for (position, pointer) in (0_i64..).zip(&source.cited_in) {
-            sqlx::query!(
-                "insert into source_citations (roadmap_source_id, position, pointer)
-                 values (?, ?, ?)",
-                link_id,
-                position,
-                pointer,
-            )
-            .execute(&mut *conn)
-            .await?;
-        }
-    }
-    super::search::index_roadmap(conn, roadmap_id, r).await
+    sqlx::query!(
+        "insert into sources (slug, title, kind, url)
+         select item.value ->> 'slug', item.value ->> 'title', item.value ->> 'kind',
+                item.value ->> 'url'
+         from json_each(?1) as item where true
+         on conflict (slug) do update set
+            title = excluded.title, kind = excluded.kind, url = excluded.url",
+        sources,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into roadmap_sources (roadmap_id, source_id, position, key)
+         select ?1, s.id, item.key, item.value ->> 'key'
+         from json_each(?2) as item
+         join sources s on s.slug = item.value ->> 'slug'",
+        roadmap_id,
+        sources,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let citations = rows(r.sources.items.iter().flat_map(|source| {
+        (0_u32..).zip(&source.cited_in).map(|(position, pointer)| {
+            json!({ "source": source.key.as_str(), "position": position, "pointer": pointer })
+        })
+    }));
+    sqlx::query!(
+        "insert into source_citations (roadmap_source_id, position, pointer)
+         select rs.id, item.value ->> 'position', item.value ->> 'pointer'
+         from json_each(?2) as item
+         join roadmap_sources rs on rs.roadmap_id = ?1 and rs.key = item.value ->> 'source'",
+        roadmap_id,
+        citations,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 async fn delete_roadmap(conn: &mut SqliteConnection, slug: &Slug) -> Result<(), StoreError> {

@@ -173,13 +173,41 @@ fn an_import_may_not_change_a_certification_another_roadmap_rates() {
             .success()
     );
 
-    // The same facts are shared freely.
+    // So with a shared source.
     other["certifications"]["items"][0]["certification"]["cost"]["amount_usd"] = 300.into();
+    let source = other["sources"]["items"][2]["slug"]
+        .as_str()
+        .expect("a source slug")
+        .to_owned();
+    other["sources"]["items"][2]["title"] = "Another title".into();
+    std::fs::write(&file, other.to_string()).expect("write");
+    let output = roadmap_api(&database, &["import", file.to_str().expect("UTF-8 path")]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("source `{source}` is used by `{SLUG}`")),
+        "{stderr}"
+    );
+
+    // The same facts are shared freely.
+    other["sources"]["items"][2]["title"] = bundled_source_title(2).into();
     std::fs::write(&file, other.to_string()).expect("write");
     succeeded(roadmap_api(
         &database,
         &["import", file.to_str().expect("UTF-8 path")],
     ));
+    let exported = succeeded(roadmap_api(&database, &["export", "another-roadmap"]));
+    let stored: serde_json::Value = serde_json::from_slice(&exported).expect("json");
+    assert_eq!(stored, other);
+}
+
+fn bundled_source_title(index: usize) -> String {
+    let bundled: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(CONTENT).expect("content")).expect("json");
+    bundled["sources"]["items"][index]["title"]
+        .as_str()
+        .expect("a title")
+        .to_owned()
 }
 
 #[test]

@@ -67,6 +67,20 @@ pub async fn spawn_with(settings: Settings, dir: TempDir) -> TestApp {
 }
 
 impl TestApp {
+    /// GETs `path` until `done` holds of the response (for 5 s at most) and returns that
+    /// response. For a read right after another process's write, which the response cache
+    /// may not see for up to 50 ms (it answers from its last version check meanwhile).
+    pub async fn get_until(&self, path: &str, done: impl Fn(&Response) -> bool) -> Response {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let response = self.get(path).await;
+            if done(&response) || std::time::Instant::now() > deadline {
+                return response;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.client
             .get(format!("{}{}", self.address, path))

@@ -159,8 +159,11 @@ async fn a_search_cursor_pins_the_search_and_the_content() {
         .expect("runs");
     assert!(output.status.success());
     let stale = problem(
-        app.get(&format!("/v1/search?q=clinical&limit=2&cursor={cursor}"))
-            .await,
+        app.get_until(
+            &format!("/v1/search?q=clinical&limit=2&cursor={cursor}"),
+            |r| r.status() != StatusCode::OK,
+        )
+        .await,
         StatusCode::CONFLICT,
     )
     .await;
