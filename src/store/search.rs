@@ -176,27 +176,29 @@ fn entries(r: &Roadmap) -> Vec<Entry> {
     out
 }
 
-/// Writes the index entries of a freshly inserted roadmap.
-pub(super) async fn index_roadmap(
+/// Writes the index entries of freshly inserted roadmaps, in one statement.
+pub(super) async fn index_roadmaps(
     conn: &mut SqliteConnection,
-    roadmap_id: i64,
-    r: &Roadmap,
+    roadmaps: &[&Roadmap],
 ) -> Result<(), StoreError> {
-    let entries = super::write::rows(entries(r).into_iter().map(|e| {
-        serde_json::json!({
-            "kind": e.kind.as_str(),
-            "ref_slug": e.ref_slug,
-            "title": e.title,
-            "body": e.body,
-            "url": e.url,
+    let entries = super::write::rows(roadmaps.iter().flat_map(|r| {
+        entries(r).into_iter().map(|e| {
+            serde_json::json!({
+                "roadmap": r.slug.as_str(),
+                "kind": e.kind.as_str(),
+                "ref_slug": e.ref_slug,
+                "title": e.title,
+                "body": e.body,
+                "url": e.url,
+            })
         })
     }));
     sqlx::query!(
         "insert into search_documents (roadmap_id, kind, ref_slug, title, body, url)
-         select ?1, item.value ->> 'kind', item.value ->> 'ref_slug', item.value ->> 'title',
+         select r.id, item.value ->> 'kind', item.value ->> 'ref_slug', item.value ->> 'title',
                 item.value ->> 'body', item.value ->> 'url'
-         from json_each(?2) as item",
-        roadmap_id,
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
         entries,
     )
     .execute(&mut *conn)

@@ -5,7 +5,10 @@ use sqlx::SqliteConnection;
 use utoipa::ToSchema;
 
 use super::{Store, StoreError, to_json_column};
-use crate::domain::{Project, Roadmap, Slug};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+
+use crate::domain::{Certification, Project, Roadmap, Slug, SourceRef};
 
 /// What a write may require of the stored roadmap (from `If-Match` / `If-None-Match`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -141,10 +144,16 @@ impl Store {
         if !precondition.holds(latest.live_hash().as_deref()) {
             return Err(StoreError::PreconditionFailed);
         }
-        delete_roadmap(&mut tx, slug).await?;
+        delete_roadmaps(&mut tx, [slug]).await?;
         delete_orphans(&mut tx).await?;
         let revision = latest.number + 1;
-        record_revision(&mut tx, slug, revision, ChangeKind::Deleted, author, None).await?;
+        let deletion = Revision {
+            slug,
+            number: revision,
+            kind: ChangeKind::Deleted,
+            document: None,
+        };
+        record_revisions(&mut tx, author, [deletion]).await?;
         bump_content_version(&mut tx).await?;
         tx.commit().await?;
         self.wrote();
@@ -194,15 +203,13 @@ impl Store {
             let json = roadmap
                 .to_json()
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            record_revision(
-                &mut tx,
-                &slug,
-                1,
-                ChangeKind::Created,
-                "migration",
-                Some(&json),
-            )
-            .await?;
+            let first = Revision {
+                slug: &slug,
+                number: 1,
+                kind: ChangeKind::Created,
+                document: Some(&json),
+            };
+            record_revisions(&mut tx, "migration", [first]).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -225,57 +232,17 @@ impl Latest {
     }
 }
 
-async fn latest(conn: &mut SqliteConnection, slug: &Slug) -> Result<Option<Latest>, StoreError> {
-    let slug = slug.as_str();
-    let row = sqlx::query!(
-        "select number, kind, content_hash from revisions where roadmap = ? order by number desc limit 1",
-        slug
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|r| {
-        Ok(Latest {
-            number: super::count(r.number, "revisions.number")?,
-            kind: r.kind.parse()?,
-            content_hash: r.content_hash,
-        })
-    })
-    .transpose()
-}
+/// Roadmaps written per round of statements: each list of a whole batch is one statement
+/// (see [`rows`]), so an import of thousands of roadmaps makes a few thousand trips to
+/// SQLite's thread, not hundreds of thousands.
+const BATCH: usize = 100;
 
-async fn record_revision(
-    conn: &mut SqliteConnection,
-    slug: &Slug,
-    number: u32,
+/// A roadmap to be written, with its document text and the revision it becomes.
+struct Pending<'a> {
+    roadmap: &'a Roadmap,
+    json: String,
+    revision: u32,
     kind: ChangeKind,
-    author: &str,
-    document: Option<&str>,
-) -> Result<(), StoreError> {
-    let slug = slug.as_str();
-    let kind = kind.as_str();
-    let hash = document.map(|json| crate::domain::content_hash(json.as_bytes()));
-    sqlx::query!(
-        "insert into revisions (roadmap, number, kind, author, content_hash, document)
-         values (?, ?, ?, ?, ?, ?)",
-        slug,
-        number,
-        kind,
-        author,
-        hash,
-        document,
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-async fn bump_content_version(conn: &mut SqliteConnection) -> Result<(), StoreError> {
-    sqlx::query!(
-        "update meta set value = cast(value as integer) + 1 where name = 'content_version'"
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
 }
 
 /// Writes each document that differs from the stored roadmap, with a revision each.
@@ -284,8 +251,7 @@ async fn write_all(
     roadmaps: &[Roadmap],
     author: &str,
 ) -> Result<Vec<Change>, StoreError> {
-    let mut slugs = std::collections::HashSet::new();
-    let mut changes = Vec::with_capacity(roadmaps.len());
+    let mut slugs = HashSet::new();
     for roadmap in roadmaps {
         if !slugs.insert(&roadmap.slug) {
             return Err(StoreError::Conflict(format!(
@@ -293,34 +259,58 @@ async fn write_all(
                 roadmap.slug
             )));
         }
-        // Serialized once: its hash is compared with the stored one, and it is the revision.
-        let json = roadmap
-            .to_json()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let hash = crate::domain::content_hash(json.as_bytes());
-        let latest = latest(conn, &roadmap.slug).await?;
-        let current = latest.as_ref().and_then(Latest::live_hash);
-        let number = latest.as_ref().map_or(0, |l| l.number);
-        if current.as_deref() == Some(hash.as_str()) {
+    }
+    check_shared_facts(conn, roadmaps).await?;
+    let mut changes = Vec::with_capacity(roadmaps.len());
+    for batch in roadmaps.chunks(BATCH) {
+        let latest = latest_of(conn, batch.iter().map(|r| &r.slug)).await?;
+        let mut pending = Vec::with_capacity(batch.len());
+        for roadmap in batch {
+            // Serialized once: its hash is compared with the stored one, and it is the revision.
+            let json = roadmap
+                .to_json()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let latest = latest.get(roadmap.slug.as_str());
+            let current = latest.and_then(Latest::live_hash);
+            let number = latest.map_or(0, |l| l.number);
+            if current.as_deref() == Some(crate::domain::content_hash(json.as_bytes()).as_str()) {
+                changes.push(Change {
+                    roadmap: roadmap.slug.clone(),
+                    kind: None,
+                    revision: number,
+                });
+                continue;
+            }
+            let kind = if current.is_some() {
+                ChangeKind::Updated
+            } else {
+                ChangeKind::Created
+            };
             changes.push(Change {
                 roadmap: roadmap.slug.clone(),
-                kind: None,
-                revision: number,
+                kind: Some(kind),
+                revision: number + 1,
             });
+            pending.push(Pending {
+                roadmap,
+                json,
+                revision: number + 1,
+                kind,
+            });
+        }
+        if pending.is_empty() {
             continue;
         }
-        replace_roadmap(conn, roadmap).await?;
-        let kind = if current.is_some() {
-            ChangeKind::Updated
-        } else {
-            ChangeKind::Created
-        };
-        record_revision(conn, &roadmap.slug, number + 1, kind, author, Some(&json)).await?;
-        changes.push(Change {
-            roadmap: roadmap.slug.clone(),
-            kind: Some(kind),
-            revision: number + 1,
+        let replaced: Vec<&Roadmap> = pending.iter().map(|p| p.roadmap).collect();
+        delete_roadmaps(conn, replaced.iter().map(|r| &r.slug)).await?;
+        insert_roadmaps(conn, &replaced).await?;
+        let revisions = pending.iter().map(|p| Revision {
+            slug: &p.roadmap.slug,
+            number: p.revision,
+            kind: p.kind,
+            document: Some(&p.json),
         });
+        record_revisions(conn, author, revisions).await?;
     }
     if changes.iter().any(|c| c.kind.is_some()) {
         delete_orphans(conn).await?;
@@ -329,357 +319,66 @@ async fn write_all(
     Ok(changes)
 }
 
-async fn replace_roadmap(conn: &mut SqliteConnection, r: &Roadmap) -> Result<(), StoreError> {
-    delete_roadmap(conn, &r.slug).await?;
-    let roadmap_id = insert_roadmap_row(conn, r).await?;
-    insert_sections(conn, roadmap_id, r).await?;
-    insert_learning_path(conn, roadmap_id, r).await?;
-    insert_certifications(conn, roadmap_id, r).await?;
-    insert_projects(conn, roadmap_id, r).await?;
-    insert_sources(conn, roadmap_id, r).await?;
-    super::search::index_roadmap(conn, roadmap_id, r).await
-}
-
-/// The rows of a list as one JSON array, which a statement reads with `json_each` (whose
-/// `key` is the item's index, hence its `position`). A list of any length is thus one
-/// statement, one trip to SQLite's thread, instead of one per item: it is what makes an
-/// import of thousands of roadmaps take seconds rather than minutes.
-pub(super) fn rows(items: impl IntoIterator<Item = serde_json::Value>) -> String {
-    serde_json::Value::Array(items.into_iter().collect()).to_string()
-}
-
-async fn insert_roadmap_row(conn: &mut SqliteConnection, r: &Roadmap) -> Result<i64, StoreError> {
-    let slug = r.slug.as_str();
-    let difficulty = r.difficulty.as_str();
-    let ws = &r.work_setting;
-    let roadmap_id = sqlx::query_scalar!(
-        "insert into roadmaps (
-            slug, title, role, icon, language, publisher_name, publisher_author, summary,
-            difficulty, timeline_min, timeline_max, best_suited_for,
-            work_label, work_text, remote_min, remote_max, hybrid_min, hybrid_max,
-            onsite_min, onsite_max, remote_note, demand_level, demand_detail, key_differentiator,
-            path_timeline_min, path_timeline_max, certifications_reality_check,
-            certifications_recommendation, transition_stories_note, first_moves_note,
-            sources_declared_count
-        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                  ?, ?, ?, ?)
-        returning id",
-        slug,
-        r.title,
-        r.role,
-        r.icon,
-        r.language,
-        r.publisher.name,
-        r.publisher.author,
-        r.summary,
-        difficulty,
-        r.timeline_months.min,
-        r.timeline_months.max,
-        r.best_suited_for,
-        ws.label,
-        ws.text,
-        ws.remote_percent.min,
-        ws.remote_percent.max,
-        ws.hybrid_percent.min,
-        ws.hybrid_percent.max,
-        ws.onsite_percent.min,
-        ws.onsite_percent.max,
-        ws.remote_note,
-        r.demand.level,
-        r.demand.detail,
-        r.key_differentiator,
-        r.learning_path.timeline_months.min,
-        r.learning_path.timeline_months.max,
-        r.certifications.reality_check,
-        r.certifications.recommendation,
-        r.transition_stories.note,
-        r.first_moves.note,
-        r.sources.declared_count,
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(roadmap_id)
-}
-
-/// The lists that hang from the roadmap alone.
-async fn insert_sections(
+/// A certification or a source is one record shared by every roadmap that lists it, so its
+/// facts must agree: among the documents written, and with every stored roadmap that is not
+/// being rewritten. (Whether the write is one document or an import of thousands, and in
+/// whatever order, the outcome is the same.)
+async fn check_shared_facts(
     conn: &mut SqliteConnection,
-    roadmap_id: i64,
-    r: &Roadmap,
+    roadmaps: &[Roadmap],
 ) -> Result<(), StoreError> {
-    let hubs = rows(
-        r.work_setting
-            .regional_hubs
-            .iter()
-            .map(|hub| json!({ "key": hub.key.as_str(), "name": hub.name, "note": hub.note })),
-    );
-    sqlx::query!(
-        "insert into regional_hubs (roadmap_id, position, key, name, note)
-         select ?1, item.key, item.value ->> 'key', item.value ->> 'name', item.value ->> 'note'
-         from json_each(?2) as item",
-        roadmap_id,
-        hubs,
-    )
-    .execute(&mut *conn)
-    .await?;
-    let employers = rows(r.employers.iter().map(|employer| {
-        json!({
-            "key": employer.key.as_str(),
-            "category": employer.category,
-            "examples": to_json_column(&employer.examples),
-        })
-    }));
-    sqlx::query!(
-        "insert into employers (roadmap_id, position, key, category, examples)
-         select ?1, item.key, item.value ->> 'key', item.value ->> 'category',
-                item.value ->> 'examples'
-         from json_each(?2) as item",
-        roadmap_id,
-        employers,
-    )
-    .execute(&mut *conn)
-    .await?;
-    let advantages = rows(r.clinical_advantages.iter().map(|advantage| {
-        json!({
-            "key": advantage.key.as_str(),
-            "title": advantage.title,
-            "detail": advantage.detail,
-        })
-    }));
-    sqlx::query!(
-        "insert into clinical_advantages (roadmap_id, position, key, title, detail)
-         select ?1, item.key, item.value ->> 'key', item.value ->> 'title',
-                item.value ->> 'detail'
-         from json_each(?2) as item",
-        roadmap_id,
-        advantages,
-    )
-    .execute(&mut *conn)
-    .await?;
-    let skills = rows(r.transferable_skills.iter().map(|skill| {
-        json!({
-            "key": skill.key.as_str(),
-            "clinical_skill": skill.clinical_skill,
-            "technical_skill": skill.technical_skill,
-            "detail": skill.detail,
-            "summary": skill.summary,
-        })
-    }));
-    sqlx::query!(
-        "insert into transferable_skills
-            (roadmap_id, position, key, clinical_skill, technical_skill, detail, summary)
-         select ?1, item.key, item.value ->> 'key', item.value ->> 'clinical_skill',
-                item.value ->> 'technical_skill', item.value ->> 'detail',
-                item.value ->> 'summary'
-         from json_each(?2) as item",
-        roadmap_id,
-        skills,
-    )
-    .execute(&mut *conn)
-    .await?;
-    let stories = rows(r.transition_stories.items.iter().map(|story| {
-        json!({
-            "key": story.key.as_str(),
-            "title": story.title,
-            "summary": story.summary,
-            "url": story.url,
-        })
-    }));
-    sqlx::query!(
-        "insert into transition_stories (roadmap_id, position, key, title, summary, url)
-         select ?1, item.key, item.value ->> 'key', item.value ->> 'title',
-                item.value ->> 'summary', item.value ->> 'url'
-         from json_each(?2) as item",
-        roadmap_id,
-        stories,
-    )
-    .execute(&mut *conn)
-    .await?;
-    let moves = rows(r.first_moves.items.iter().map(|step| {
-        json!({
-            "number": step.number,
-            "key": step.key.as_str(),
-            "title": step.title,
-            "hours_min": step.time.hours.min,
-            "hours_max": step.time.hours.max,
-            "per": step.time.per,
-            "time_text": step.time.text,
-            "summary": step.summary,
-            "steps": to_json_column(&step.steps),
-        })
-    }));
-    sqlx::query!(
-        "insert into first_moves (roadmap_id, number, key, title, hours_min, hours_max, per,
-                                  time_text, summary, steps)
-         select ?1, item.value ->> 'number', item.value ->> 'key', item.value ->> 'title',
-                item.value ->> 'hours_min', item.value ->> 'hours_max', item.value ->> 'per',
-                item.value ->> 'time_text', item.value ->> 'summary', item.value ->> 'steps'
-         from json_each(?2) as item",
-        roadmap_id,
-        moves,
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Phases, their topic groups and topics, and their tracks: children find their parent by
-/// its key (unique within the roadmap) or position (unique within the phase).
-async fn insert_learning_path(
-    conn: &mut SqliteConnection,
-    roadmap_id: i64,
-    r: &Roadmap,
-) -> Result<(), StoreError> {
-    let phases = &r.learning_path.phases;
-    let phase_rows = rows(phases.iter().map(|phase| {
-        json!({
-            "number": phase.number,
-            "key": phase.key.as_str(),
-            "title": phase.title,
-            "months_min": phase.months.min,
-            "months_max": phase.months.max,
-            "hours_min": phase.hours.min,
-            "hours_max": phase.hours.max,
-            "hours_text": phase.hours_text,
-            "checkpoint": phase.checkpoint,
-        })
-    }));
-    sqlx::query!(
-        "insert into phases (roadmap_id, number, key, title, months_min, months_max,
-                             hours_min, hours_max, hours_text, checkpoint)
-         select ?1, item.value ->> 'number', item.value ->> 'key', item.value ->> 'title',
-                item.value ->> 'months_min', item.value ->> 'months_max',
-                item.value ->> 'hours_min', item.value ->> 'hours_max',
-                item.value ->> 'hours_text', item.value ->> 'checkpoint'
-         from json_each(?2) as item",
-        roadmap_id,
-        phase_rows,
-    )
-    .execute(&mut *conn)
-    .await?;
-    let groups = rows(phases.iter().flat_map(|phase| {
-        (0_u32..).zip(&phase.topic_groups).map(|(position, group)| {
-            json!({
-                "phase": phase.key.as_str(),
-                "position": position,
-                "key": group.key.as_str(),
-                "label": group.label,
-                "months_min": group.months.min,
-                "months_max": group.months.max,
-                "title": group.title,
-            })
-        })
-    }));
-    sqlx::query!(
-        "insert into topic_groups (phase_id, position, key, label, months_min, months_max, title)
-         select phases.id, item.value ->> 'position', item.value ->> 'key',
-                item.value ->> 'label', item.value ->> 'months_min',
-                item.value ->> 'months_max', item.value ->> 'title'
-         from json_each(?2) as item
-         join phases on phases.roadmap_id = ?1 and phases.key = item.value ->> 'phase'",
-        roadmap_id,
-        groups,
-    )
-    .execute(&mut *conn)
-    .await?;
-    let topics = rows(phases.iter().flat_map(|phase| {
-        (0_u32..)
-            .zip(&phase.topic_groups)
-            .flat_map(move |(group, topic_group)| {
-                (0_u32..)
-                    .zip(&topic_group.topics)
-                    .map(move |(position, topic)| {
-                        json!({
-                            "phase": phase.key.as_str(),
-                            "group": group,
-                            "position": position,
-                            "key": topic.key.as_str(),
-                            "text": topic.text,
-                        })
-                    })
-            })
-    }));
-    sqlx::query!(
-        "insert into topics (topic_group_id, position, key, text)
-         select topic_groups.id, item.value ->> 'position', item.value ->> 'key',
-                item.value ->> 'text'
-         from json_each(?2) as item
-         join phases on phases.roadmap_id = ?1 and phases.key = item.value ->> 'phase'
-         join topic_groups on topic_groups.phase_id = phases.id
-                          and topic_groups.position = item.value ->> 'group'",
-        roadmap_id,
-        topics,
-    )
-    .execute(&mut *conn)
-    .await?;
-    let tracks = rows(phases.iter().flat_map(|phase| {
-        (0_u32..).zip(&phase.tracks).map(|(position, track)| {
-            json!({
-                "phase": phase.key.as_str(),
-                "position": position,
-                "key": track.key.as_str(),
-                "letter": track.letter,
-                "title": track.title,
-                "focus": to_json_column(&track.focus),
-                "datasets": to_json_column(&track.datasets),
-                "tools": to_json_column(&track.tools),
-            })
-        })
-    }));
-    sqlx::query!(
-        "insert into tracks (phase_id, position, key, letter, title, focus, datasets, tools)
-         select phases.id, item.value ->> 'position', item.value ->> 'key',
-                item.value ->> 'letter', item.value ->> 'title', item.value ->> 'focus',
-                item.value ->> 'datasets', item.value ->> 'tools'
-         from json_each(?2) as item
-         join phases on phases.roadmap_id = ?1 and phases.key = item.value ->> 'phase'",
-        roadmap_id,
-        tracks,
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// The roadmap's ratings of shared certifications. A certification's facts may change only
-/// while no other roadmap rates it with other facts.
-async fn insert_certifications(
-    conn: &mut SqliteConnection,
-    roadmap_id: i64,
-    r: &Roadmap,
-) -> Result<(), StoreError> {
-    let ratings = rows(r.certifications.items.iter().map(|rating| {
-        let c = &rating.certification;
-        json!({
-            "slug": c.slug.as_str(),
-            "name": c.name,
-            "renewal": c.renewal,
-            "cost_amount_usd": c.cost.amount_usd,
-            "cost_text": c.cost.text,
-            "study_months_min": c.study_months.map(|m| m.min),
-            "study_months_max": c.study_months.map(|m| m.max),
-            "key": rating.key.as_str(),
-            "tier": rating.tier.as_str(),
-            "timeline_text": rating.timeline_text,
-            "share_min": rating.job_posting_share_percent.map(|s| s.min),
-            "share_max": rating.job_posting_share_percent.map(|s| s.max),
-            "note": rating.note,
-        })
-    }));
+    let mut certifications: Vec<&Certification> = Vec::new();
+    let mut sources: Vec<&SourceRef> = Vec::new();
+    let mut certified_by: HashMap<&Slug, (&Certification, &Slug)> = HashMap::new();
+    let mut sourced_by: HashMap<&Slug, (&SourceRef, &Slug)> = HashMap::new();
+    for roadmap in roadmaps {
+        for rating in &roadmap.certifications.items {
+            let c = &rating.certification;
+            match certified_by.entry(&c.slug) {
+                Entry::Vacant(first) => {
+                    first.insert((c, &roadmap.slug));
+                    certifications.push(c);
+                }
+                Entry::Occupied(first) if first.get().0 != c => {
+                    let user = first.get().1.to_string();
+                    return Err(shared_conflict("certification", c.slug.as_str(), &[user]));
+                }
+                Entry::Occupied(_) => {}
+            }
+        }
+        for source in &roadmap.sources.items {
+            let facts = |s: &SourceRef| (s.title.clone(), s.kind, s.url.clone());
+            match sourced_by.entry(&source.slug) {
+                Entry::Vacant(first) => {
+                    first.insert((source, &roadmap.slug));
+                    sources.push(source);
+                }
+                Entry::Occupied(first) if facts(first.get().0) != facts(source) => {
+                    let user = first.get().1.to_string();
+                    return Err(shared_conflict("source", source.slug.as_str(), &[user]));
+                }
+                Entry::Occupied(_) => {}
+            }
+        }
+    }
+    let written = rows(roadmaps.iter().map(|r| json!(r.slug.as_str())));
+    let certifications = rows(certifications.into_iter().map(certification_facts));
     let conflicts = sqlx::query!(
         r#"select c.slug as "certification!", r.slug as "roadmap!"
          from json_each(?1) as item
-         join certifications c on c.slug = item.value ->> 'slug'
+         cross join certifications c on c.slug = item.value ->> 'slug'
          join roadmap_certifications rc on rc.certification_id = c.id
          join roadmaps r on r.id = rc.roadmap_id
-         where not (c.name = item.value ->> 'name'
+         where r.slug not in (select value from json_each(?2))
+           and not (c.name = item.value ->> 'name'
                     and c.renewal is item.value ->> 'renewal'
                     and c.cost_amount_usd is item.value ->> 'cost_amount_usd'
                     and c.cost_text = item.value ->> 'cost_text'
                     and c.study_months_min is item.value ->> 'study_months_min'
                     and c.study_months_max is item.value ->> 'study_months_max')
          order by item.key, r.slug"#,
-        ratings,
+        certifications,
+        written,
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -695,6 +394,432 @@ async fn insert_certifications(
             &users,
         ));
     }
+    let sources = rows(sources.into_iter().map(source_facts));
+    let conflicts = sqlx::query!(
+        r#"select s.slug as "source!", r.slug as "roadmap!"
+         from json_each(?1) as item
+         cross join sources s on s.slug = item.value ->> 'slug'
+         join roadmap_sources rs on rs.source_id = s.id
+         join roadmaps r on r.id = rs.roadmap_id
+         where r.slug not in (select value from json_each(?2))
+           and not (s.title = item.value ->> 'title' and s.kind = item.value ->> 'kind'
+                    and s.url is item.value ->> 'url')
+         order by item.key, r.slug"#,
+        sources,
+        written,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    if let Some(first) = conflicts.first() {
+        let users: Vec<String> = conflicts
+            .iter()
+            .filter(|c| c.source == first.source)
+            .map(|c| c.roadmap.clone())
+            .collect();
+        return Err(shared_conflict("source", &first.source, &users));
+    }
+    Ok(())
+}
+
+fn certification_facts(c: &Certification) -> serde_json::Value {
+    json!({
+        "slug": c.slug.as_str(),
+        "name": c.name,
+        "renewal": c.renewal,
+        "cost_amount_usd": c.cost.amount_usd,
+        "cost_text": c.cost.text,
+        "study_months_min": c.study_months.map(|m| m.min),
+        "study_months_max": c.study_months.map(|m| m.max),
+    })
+}
+
+fn source_facts(s: &SourceRef) -> serde_json::Value {
+    json!({
+        "slug": s.slug.as_str(),
+        "title": s.title,
+        "kind": s.kind.as_str(),
+        "url": s.url,
+    })
+}
+
+/// The rows of a list as one JSON array, which a statement reads with `json_each`. A list
+/// of any length, across a whole batch of roadmaps, is thus one statement: one trip to
+/// SQLite's thread instead of one per item. Each row names its roadmap by slug, and a child
+/// finds its parent by the parent's key within that roadmap.
+pub(super) fn rows(items: impl IntoIterator<Item = serde_json::Value>) -> String {
+    serde_json::Value::Array(items.into_iter().collect()).to_string()
+}
+
+/// Each item of each roadmap's list, with the roadmap's slug and the item's position.
+fn each<'a, T: 'a, L>(
+    roadmaps: &[&'a Roadmap],
+    list: impl Fn(&'a Roadmap) -> L,
+) -> impl Iterator<Item = (&'a Roadmap, u32, T)>
+where
+    L: IntoIterator<Item = T>,
+{
+    roadmaps
+        .iter()
+        .flat_map(move |&r| (0_u32..).zip(list(r)).map(move |(i, item)| (r, i, item)))
+}
+
+/// Inserts the roadmaps, new or just deleted, with all their lists.
+async fn insert_roadmaps(
+    conn: &mut SqliteConnection,
+    roadmaps: &[&Roadmap],
+) -> Result<(), StoreError> {
+    insert_roadmap_rows(conn, roadmaps).await?;
+    insert_sections(conn, roadmaps).await?;
+    insert_learning_path(conn, roadmaps).await?;
+    insert_certifications(conn, roadmaps).await?;
+    insert_projects(conn, roadmaps).await?;
+    insert_sources(conn, roadmaps).await?;
+    super::search::index_roadmaps(conn, roadmaps).await
+}
+
+async fn insert_roadmap_rows(
+    conn: &mut SqliteConnection,
+    roadmaps: &[&Roadmap],
+) -> Result<(), StoreError> {
+    let roadmap_rows = rows(roadmaps.iter().map(|r| {
+        let ws = &r.work_setting;
+        json!({
+            "slug": r.slug.as_str(),
+            "title": r.title,
+            "role": r.role,
+            "icon": r.icon,
+            "language": r.language,
+            "publisher_name": r.publisher.name,
+            "publisher_author": r.publisher.author,
+            "summary": r.summary,
+            "difficulty": r.difficulty.as_str(),
+            "timeline_min": r.timeline_months.min,
+            "timeline_max": r.timeline_months.max,
+            "best_suited_for": r.best_suited_for,
+            "work_label": ws.label,
+            "work_text": ws.text,
+            "remote_min": ws.remote_percent.min,
+            "remote_max": ws.remote_percent.max,
+            "hybrid_min": ws.hybrid_percent.min,
+            "hybrid_max": ws.hybrid_percent.max,
+            "onsite_min": ws.onsite_percent.min,
+            "onsite_max": ws.onsite_percent.max,
+            "remote_note": ws.remote_note,
+            "demand_level": r.demand.level,
+            "demand_detail": r.demand.detail,
+            "key_differentiator": r.key_differentiator,
+            "path_timeline_min": r.learning_path.timeline_months.min,
+            "path_timeline_max": r.learning_path.timeline_months.max,
+            "certifications_reality_check": r.certifications.reality_check,
+            "certifications_recommendation": r.certifications.recommendation,
+            "transition_stories_note": r.transition_stories.note,
+            "first_moves_note": r.first_moves.note,
+            "sources_declared_count": r.sources.declared_count,
+        })
+    }));
+    sqlx::query!(
+        "insert into roadmaps (
+            slug, title, role, icon, language, publisher_name, publisher_author, summary,
+            difficulty, timeline_min, timeline_max, best_suited_for,
+            work_label, work_text, remote_min, remote_max, hybrid_min, hybrid_max,
+            onsite_min, onsite_max, remote_note, demand_level, demand_detail, key_differentiator,
+            path_timeline_min, path_timeline_max, certifications_reality_check,
+            certifications_recommendation, transition_stories_note, first_moves_note,
+            sources_declared_count
+        )
+        select v ->> 'slug', v ->> 'title', v ->> 'role', v ->> 'icon', v ->> 'language',
+               v ->> 'publisher_name', v ->> 'publisher_author', v ->> 'summary',
+               v ->> 'difficulty', v ->> 'timeline_min', v ->> 'timeline_max',
+               v ->> 'best_suited_for', v ->> 'work_label', v ->> 'work_text',
+               v ->> 'remote_min', v ->> 'remote_max', v ->> 'hybrid_min', v ->> 'hybrid_max',
+               v ->> 'onsite_min', v ->> 'onsite_max', v ->> 'remote_note',
+               v ->> 'demand_level', v ->> 'demand_detail', v ->> 'key_differentiator',
+               v ->> 'path_timeline_min', v ->> 'path_timeline_max',
+               v ->> 'certifications_reality_check', v ->> 'certifications_recommendation',
+               v ->> 'transition_stories_note', v ->> 'first_moves_note',
+               v ->> 'sources_declared_count'
+        from (select value as v from json_each(?1))",
+        roadmap_rows,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The lists that hang from the roadmap alone.
+async fn insert_sections(
+    conn: &mut SqliteConnection,
+    roadmaps: &[&Roadmap],
+) -> Result<(), StoreError> {
+    let hubs = rows(
+        each(roadmaps, |r| &r.work_setting.regional_hubs).map(|(r, position, hub)| {
+            json!({
+                "roadmap": r.slug.as_str(),
+                "position": position,
+                "key": hub.key.as_str(),
+                "name": hub.name,
+                "note": hub.note,
+            })
+        }),
+    );
+    sqlx::query!(
+        "insert into regional_hubs (roadmap_id, position, key, name, note)
+         select r.id, item.value ->> 'position', item.value ->> 'key', item.value ->> 'name',
+                item.value ->> 'note'
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
+        hubs,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let employers = rows(
+        each(roadmaps, |r| &r.employers).map(|(r, position, employer)| {
+            json!({
+                "roadmap": r.slug.as_str(),
+                "position": position,
+                "key": employer.key.as_str(),
+                "category": employer.category,
+                "examples": to_json_column(&employer.examples),
+            })
+        }),
+    );
+    sqlx::query!(
+        "insert into employers (roadmap_id, position, key, category, examples)
+         select r.id, item.value ->> 'position', item.value ->> 'key',
+                item.value ->> 'category', item.value ->> 'examples'
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
+        employers,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let advantages = rows(each(roadmaps, |r| &r.clinical_advantages).map(
+        |(r, position, advantage)| {
+            json!({
+                "roadmap": r.slug.as_str(),
+                "position": position,
+                "key": advantage.key.as_str(),
+                "title": advantage.title,
+                "detail": advantage.detail,
+            })
+        },
+    ));
+    sqlx::query!(
+        "insert into clinical_advantages (roadmap_id, position, key, title, detail)
+         select r.id, item.value ->> 'position', item.value ->> 'key', item.value ->> 'title',
+                item.value ->> 'detail'
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
+        advantages,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let skills = rows(
+        each(roadmaps, |r| &r.transferable_skills).map(|(r, position, skill)| {
+            json!({
+                "roadmap": r.slug.as_str(),
+                "position": position,
+                "key": skill.key.as_str(),
+                "clinical_skill": skill.clinical_skill,
+                "technical_skill": skill.technical_skill,
+                "detail": skill.detail,
+                "summary": skill.summary,
+            })
+        }),
+    );
+    sqlx::query!(
+        "insert into transferable_skills
+            (roadmap_id, position, key, clinical_skill, technical_skill, detail, summary)
+         select r.id, item.value ->> 'position', item.value ->> 'key',
+                item.value ->> 'clinical_skill', item.value ->> 'technical_skill',
+                item.value ->> 'detail', item.value ->> 'summary'
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
+        skills,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let stories = rows(each(roadmaps, |r| &r.transition_stories.items).map(
+        |(r, position, story)| {
+            json!({
+                "roadmap": r.slug.as_str(),
+                "position": position,
+                "key": story.key.as_str(),
+                "title": story.title,
+                "summary": story.summary,
+                "url": story.url,
+            })
+        },
+    ));
+    sqlx::query!(
+        "insert into transition_stories (roadmap_id, position, key, title, summary, url)
+         select r.id, item.value ->> 'position', item.value ->> 'key', item.value ->> 'title',
+                item.value ->> 'summary', item.value ->> 'url'
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
+        stories,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let moves = rows(
+        each(roadmaps, |r| &r.first_moves.items).map(|(r, _, step)| {
+            json!({
+                "roadmap": r.slug.as_str(),
+                "number": step.number,
+                "key": step.key.as_str(),
+                "title": step.title,
+                "hours_min": step.time.hours.min,
+                "hours_max": step.time.hours.max,
+                "per": step.time.per,
+                "time_text": step.time.text,
+                "summary": step.summary,
+                "steps": to_json_column(&step.steps),
+            })
+        }),
+    );
+    sqlx::query!(
+        "insert into first_moves (roadmap_id, number, key, title, hours_min, hours_max, per,
+                                  time_text, summary, steps)
+         select r.id, item.value ->> 'number', item.value ->> 'key', item.value ->> 'title',
+                item.value ->> 'hours_min', item.value ->> 'hours_max', item.value ->> 'per',
+                item.value ->> 'time_text', item.value ->> 'summary', item.value ->> 'steps'
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
+        moves,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Phases, their topic groups and topics, and their tracks: children find their phase by
+/// its key (unique within the roadmap) and their group by its position in the phase.
+async fn insert_learning_path(
+    conn: &mut SqliteConnection,
+    roadmaps: &[&Roadmap],
+) -> Result<(), StoreError> {
+    let phases = || each(roadmaps, |r| &r.learning_path.phases);
+    let phase_rows = rows(phases().map(|(r, _, phase)| {
+        json!({
+            "roadmap": r.slug.as_str(),
+            "number": phase.number,
+            "key": phase.key.as_str(),
+            "title": phase.title,
+            "months_min": phase.months.min,
+            "months_max": phase.months.max,
+            "hours_min": phase.hours.min,
+            "hours_max": phase.hours.max,
+            "hours_text": phase.hours_text,
+            "checkpoint": phase.checkpoint,
+        })
+    }));
+    sqlx::query!(
+        "insert into phases (roadmap_id, number, key, title, months_min, months_max,
+                             hours_min, hours_max, hours_text, checkpoint)
+         select r.id, item.value ->> 'number', item.value ->> 'key', item.value ->> 'title',
+                item.value ->> 'months_min', item.value ->> 'months_max',
+                item.value ->> 'hours_min', item.value ->> 'hours_max',
+                item.value ->> 'hours_text', item.value ->> 'checkpoint'
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
+        phase_rows,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let groups = rows(phases().flat_map(|(r, _, phase)| {
+        (0_u32..)
+            .zip(&phase.topic_groups)
+            .map(move |(position, group)| {
+                json!({
+                    "roadmap": r.slug.as_str(),
+                    "phase": phase.key.as_str(),
+                    "position": position,
+                    "key": group.key.as_str(),
+                    "label": group.label,
+                    "months_min": group.months.min,
+                    "months_max": group.months.max,
+                    "title": group.title,
+                })
+            })
+    }));
+    sqlx::query!(
+        "insert into topic_groups (phase_id, position, key, label, months_min, months_max, title)
+         select p.id, item.value ->> 'position', item.value ->> 'key', item.value ->> 'label',
+                item.value ->> 'months_min', item.value ->> 'months_max', item.value ->> 'title'
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'
+         join phases p on p.roadmap_id = r.id and p.key = item.value ->> 'phase'",
+        groups,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let topics = rows(phases().flat_map(|(r, _, phase)| {
+        (0_u32..)
+            .zip(&phase.topic_groups)
+            .flat_map(move |(group, topic_group)| {
+                (0_u32..)
+                    .zip(&topic_group.topics)
+                    .map(move |(position, topic)| {
+                        json!({
+                            "roadmap": r.slug.as_str(),
+                            "phase": phase.key.as_str(),
+                            "group": group,
+                            "position": position,
+                            "key": topic.key.as_str(),
+                            "text": topic.text,
+                        })
+                    })
+            })
+    }));
+    sqlx::query!(
+        "insert into topics (topic_group_id, position, key, text)
+         select g.id, item.value ->> 'position', item.value ->> 'key', item.value ->> 'text'
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'
+         join phases p on p.roadmap_id = r.id and p.key = item.value ->> 'phase'
+         join topic_groups g on g.phase_id = p.id and g.position = item.value ->> 'group'",
+        topics,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let tracks = rows(phases().flat_map(|(r, _, phase)| {
+        (0_u32..).zip(&phase.tracks).map(move |(position, track)| {
+            json!({
+                "roadmap": r.slug.as_str(),
+                "phase": phase.key.as_str(),
+                "position": position,
+                "key": track.key.as_str(),
+                "letter": track.letter,
+                "title": track.title,
+                "focus": to_json_column(&track.focus),
+                "datasets": to_json_column(&track.datasets),
+                "tools": to_json_column(&track.tools),
+            })
+        })
+    }));
+    sqlx::query!(
+        "insert into tracks (phase_id, position, key, letter, title, focus, datasets, tools)
+         select p.id, item.value ->> 'position', item.value ->> 'key', item.value ->> 'letter',
+                item.value ->> 'title', item.value ->> 'focus', item.value ->> 'datasets',
+                item.value ->> 'tools'
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'
+         join phases p on p.roadmap_id = r.id and p.key = item.value ->> 'phase'",
+        tracks,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The roadmaps' ratings of shared certifications, whose facts were checked to agree
+/// ([`check_shared_facts`]).
+async fn insert_certifications(
+    conn: &mut SqliteConnection,
+    roadmaps: &[&Roadmap],
+) -> Result<(), StoreError> {
+    let ratings = || each(roadmaps, |r| &r.certifications.items);
+    let facts = rows(ratings().map(|(_, _, rating)| certification_facts(&rating.certification)));
     // `where true` tells SQLite's parser that `on conflict` belongs to the insert.
     sqlx::query!(
         "insert into certifications
@@ -708,21 +833,34 @@ async fn insert_certifications(
             cost_amount_usd = excluded.cost_amount_usd, cost_text = excluded.cost_text,
             study_months_min = excluded.study_months_min,
             study_months_max = excluded.study_months_max",
-        ratings,
+        facts,
     )
     .execute(&mut *conn)
     .await?;
+    let links = rows(ratings().map(|(r, position, rating)| {
+        json!({
+            "roadmap": r.slug.as_str(),
+            "certification": rating.certification.slug.as_str(),
+            "position": position,
+            "key": rating.key.as_str(),
+            "tier": rating.tier.as_str(),
+            "timeline_text": rating.timeline_text,
+            "share_min": rating.job_posting_share_percent.map(|s| s.min),
+            "share_max": rating.job_posting_share_percent.map(|s| s.max),
+            "note": rating.note,
+        })
+    }));
     sqlx::query!(
         "insert into roadmap_certifications
             (roadmap_id, certification_id, position, key, tier, timeline_text,
              share_min, share_max, note)
-         select ?1, c.id, item.key, item.value ->> 'key', item.value ->> 'tier',
-                item.value ->> 'timeline_text', item.value ->> 'share_min',
-                item.value ->> 'share_max', item.value ->> 'note'
-         from json_each(?2) as item
-         join certifications c on c.slug = item.value ->> 'slug'",
-        roadmap_id,
-        ratings,
+         select r.id, c.id, item.value ->> 'position', item.value ->> 'key',
+                item.value ->> 'tier', item.value ->> 'timeline_text',
+                item.value ->> 'share_min', item.value ->> 'share_max', item.value ->> 'note'
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'
+         join certifications c on c.slug = item.value ->> 'certification'",
+        links,
     )
     .execute(&mut *conn)
     .await?;
@@ -732,11 +870,11 @@ async fn insert_certifications(
 /// Projects with their stacks and datasets, which find their project by its key.
 async fn insert_projects(
     conn: &mut SqliteConnection,
-    roadmap_id: i64,
-    r: &Roadmap,
+    roadmaps: &[&Roadmap],
 ) -> Result<(), StoreError> {
-    let projects = rows(r.projects.iter().map(|project| {
+    let projects = rows(each(roadmaps, |r| &r.projects).map(|(r, _, project)| {
         json!({
+            "roadmap": r.slug.as_str(),
             "number": project.number,
             "key": project.key.as_str(),
             "title": project.title,
@@ -750,30 +888,37 @@ async fn insert_projects(
     sqlx::query!(
         "insert into projects (roadmap_id, number, key, title, hours_min, hours_max,
                                description, dataset_text, clinical_advantage)
-         select ?1, item.value ->> 'number', item.value ->> 'key', item.value ->> 'title',
+         select r.id, item.value ->> 'number', item.value ->> 'key', item.value ->> 'title',
                 item.value ->> 'hours_min', item.value ->> 'hours_max',
                 item.value ->> 'description', item.value ->> 'dataset_text',
                 item.value ->> 'clinical_advantage'
-         from json_each(?2) as item",
-        roadmap_id,
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
         projects,
     )
     .execute(&mut *conn)
     .await?;
     let names = |list: fn(&Project) -> &Vec<String>| {
-        rows(r.projects.iter().flat_map(move |project| {
-            (0_u32..).zip(list(project)).map(move |(position, name)| {
-                json!({ "project": project.key.as_str(), "position": position, "name": name })
-            })
-        }))
+        rows(
+            each(roadmaps, |r| &r.projects).flat_map(move |(r, _, project)| {
+                (0_u32..).zip(list(project)).map(move |(position, name)| {
+                    json!({
+                        "roadmap": r.slug.as_str(),
+                        "project": project.key.as_str(),
+                        "position": position,
+                        "name": name,
+                    })
+                })
+            }),
+        )
     };
     let stack = names(|project| &project.stack);
     sqlx::query!(
         "insert into project_stack (project_id, position, name)
-         select projects.id, item.value ->> 'position', item.value ->> 'name'
-         from json_each(?2) as item
-         join projects on projects.roadmap_id = ?1 and projects.key = item.value ->> 'project'",
-        roadmap_id,
+         select p.id, item.value ->> 'position', item.value ->> 'name'
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'
+         join projects p on p.roadmap_id = r.id and p.key = item.value ->> 'project'",
         stack,
     )
     .execute(&mut *conn)
@@ -781,10 +926,10 @@ async fn insert_projects(
     let datasets = names(|project| &project.datasets);
     sqlx::query!(
         "insert into project_datasets (project_id, position, name)
-         select projects.id, item.value ->> 'position', item.value ->> 'name'
-         from json_each(?2) as item
-         join projects on projects.roadmap_id = ?1 and projects.key = item.value ->> 'project'",
-        roadmap_id,
+         select p.id, item.value ->> 'position', item.value ->> 'name'
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'
+         join projects p on p.roadmap_id = r.id and p.key = item.value ->> 'project'",
         datasets,
     )
     .execute(&mut *conn)
@@ -792,43 +937,14 @@ async fn insert_projects(
     Ok(())
 }
 
-/// The roadmap's shared sources and where it cites each. A source's facts may change only
-/// while no other roadmap lists it with other facts.
+/// The roadmaps' shared sources, whose facts were checked to agree
+/// ([`check_shared_facts`]), and where each roadmap cites each.
 async fn insert_sources(
     conn: &mut SqliteConnection,
-    roadmap_id: i64,
-    r: &Roadmap,
+    roadmaps: &[&Roadmap],
 ) -> Result<(), StoreError> {
-    let sources = rows(r.sources.items.iter().map(|source| {
-        json!({
-            "slug": source.slug.as_str(),
-            "title": source.title,
-            "kind": source.kind.as_str(),
-            "url": source.url,
-            "key": source.key.as_str(),
-        })
-    }));
-    let conflicts = sqlx::query!(
-        r#"select s.slug as "source!", r.slug as "roadmap!"
-         from json_each(?1) as item
-         join sources s on s.slug = item.value ->> 'slug'
-         join roadmap_sources rs on rs.source_id = s.id
-         join roadmaps r on r.id = rs.roadmap_id
-         where not (s.title = item.value ->> 'title' and s.kind = item.value ->> 'kind'
-                    and s.url is item.value ->> 'url')
-         order by item.key, r.slug"#,
-        sources,
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    if let Some(first) = conflicts.first() {
-        let users: Vec<String> = conflicts
-            .iter()
-            .filter(|c| c.source == first.source)
-            .map(|c| c.roadmap.clone())
-            .collect();
-        return Err(shared_conflict("source", &first.source, &users));
-    }
+    let sources = || each(roadmaps, |r| &r.sources.items);
+    let facts = rows(sources().map(|(_, _, source)| source_facts(source)));
     sqlx::query!(
         "insert into sources (slug, title, kind, url)
          select item.value ->> 'slug', item.value ->> 'title', item.value ->> 'kind',
@@ -836,31 +952,46 @@ async fn insert_sources(
          from json_each(?1) as item where true
          on conflict (slug) do update set
             title = excluded.title, kind = excluded.kind, url = excluded.url",
-        sources,
+        facts,
     )
     .execute(&mut *conn)
     .await?;
+    let links = rows(sources().map(|(r, position, source)| {
+        json!({
+            "roadmap": r.slug.as_str(),
+            "source": source.slug.as_str(),
+            "position": position,
+            "key": source.key.as_str(),
+        })
+    }));
     sqlx::query!(
         "insert into roadmap_sources (roadmap_id, source_id, position, key)
-         select ?1, s.id, item.key, item.value ->> 'key'
-         from json_each(?2) as item
-         join sources s on s.slug = item.value ->> 'slug'",
-        roadmap_id,
-        sources,
+         select r.id, s.id, item.value ->> 'position', item.value ->> 'key'
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'
+         join sources s on s.slug = item.value ->> 'source'",
+        links,
     )
     .execute(&mut *conn)
     .await?;
-    let citations = rows(r.sources.items.iter().flat_map(|source| {
-        (0_u32..).zip(&source.cited_in).map(|(position, pointer)| {
-            json!({ "source": source.key.as_str(), "position": position, "pointer": pointer })
-        })
+    let citations = rows(sources().flat_map(|(r, _, source)| {
+        (0_u32..)
+            .zip(&source.cited_in)
+            .map(move |(position, pointer)| {
+                json!({
+                    "roadmap": r.slug.as_str(),
+                    "source": source.key.as_str(),
+                    "position": position,
+                    "pointer": pointer,
+                })
+            })
     }));
     sqlx::query!(
         "insert into source_citations (roadmap_source_id, position, pointer)
          select rs.id, item.value ->> 'position', item.value ->> 'pointer'
-         from json_each(?2) as item
-         join roadmap_sources rs on rs.roadmap_id = ?1 and rs.key = item.value ->> 'source'",
-        roadmap_id,
+         from json_each(?1) as item
+         cross join roadmaps r on r.slug = item.value ->> 'roadmap'
+         join roadmap_sources rs on rs.roadmap_id = r.id and rs.key = item.value ->> 'source'",
         citations,
     )
     .execute(&mut *conn)
@@ -868,18 +999,104 @@ async fn insert_sources(
     Ok(())
 }
 
-async fn delete_roadmap(conn: &mut SqliteConnection, slug: &Slug) -> Result<(), StoreError> {
-    let slug = slug.as_str();
-    // Deleted explicitly (not by cascade) so that the triggers take them out of the index.
+/// The latest revision of each of these roadmaps that has one, by slug.
+async fn latest_of(
+    conn: &mut SqliteConnection,
+    slugs: impl IntoIterator<Item = &Slug>,
+) -> Result<HashMap<String, Latest>, StoreError> {
+    let slugs = rows(slugs.into_iter().map(|s| json!(s.as_str())));
+    let found = sqlx::query!(
+        r#"select rv.roadmap, rv.number, rv.kind, rv.content_hash
+         from (select value as slug from json_each(?1)) as wanted
+         cross join revisions rv on rv.roadmap = wanted.slug
+         where rv.number = (select max(number) from revisions where roadmap = wanted.slug)"#,
+        slugs,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    found
+        .into_iter()
+        .map(|r| {
+            Ok((
+                r.roadmap,
+                Latest {
+                    number: super::count(r.number, "revisions.number")?,
+                    kind: r.kind.parse()?,
+                    content_hash: r.content_hash,
+                },
+            ))
+        })
+        .collect()
+}
+
+async fn latest(conn: &mut SqliteConnection, slug: &Slug) -> Result<Option<Latest>, StoreError> {
+    Ok(latest_of(conn, [slug]).await?.remove(slug.as_str()))
+}
+
+/// A revision to record.
+struct Revision<'a> {
+    slug: &'a Slug,
+    number: u32,
+    kind: ChangeKind,
+    /// The document as written; none for a deletion.
+    document: Option<&'a str>,
+}
+
+async fn record_revisions(
+    conn: &mut SqliteConnection,
+    author: &str,
+    revisions: impl IntoIterator<Item = Revision<'_>>,
+) -> Result<(), StoreError> {
+    let revisions = rows(revisions.into_iter().map(|r| {
+        json!({
+            "roadmap": r.slug.as_str(),
+            "number": r.number,
+            "kind": r.kind.as_str(),
+            "content_hash": r.document.map(|d| crate::domain::content_hash(d.as_bytes())),
+            "document": r.document,
+        })
+    }));
     sqlx::query!(
-        "delete from search_documents where roadmap_id = (select id from roadmaps where slug = ?)",
-        slug
+        "insert into revisions (roadmap, number, kind, author, content_hash, document)
+         select item.value ->> 'roadmap', item.value ->> 'number', item.value ->> 'kind', ?2,
+                item.value ->> 'content_hash', item.value ->> 'document'
+         from json_each(?1) as item",
+        revisions,
+        author,
     )
     .execute(&mut *conn)
     .await?;
-    sqlx::query!("delete from roadmaps where slug = ?", slug)
-        .execute(&mut *conn)
-        .await?;
+    Ok(())
+}
+
+async fn bump_content_version(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    sqlx::query!(
+        "update meta set value = cast(value as integer) + 1 where name = 'content_version'"
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn delete_roadmaps(
+    conn: &mut SqliteConnection,
+    slugs: impl IntoIterator<Item = &Slug>,
+) -> Result<(), StoreError> {
+    let slugs = rows(slugs.into_iter().map(|s| json!(s.as_str())));
+    // Deleted explicitly (not by cascade) so that the triggers take them out of the index.
+    sqlx::query!(
+        "delete from search_documents where roadmap_id in
+            (select r.id from json_each(?1) as item cross join roadmaps r on r.slug = item.value)",
+        slugs
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "delete from roadmaps where slug in (select value from json_each(?1))",
+        slugs
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
