@@ -218,3 +218,49 @@ fn export_needs_an_existing_database() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("no database"));
     assert!(!dir.path().join("missing.db").exists());
 }
+
+#[test]
+fn shared_facts_must_agree_within_an_import_whatever_its_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("db.sqlite");
+    succeeded(roadmap_api(&database, &["migrate"]));
+    let bundled: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(CONTENT).expect("content")).expect("json");
+    let copy = |slug: &str, cost: u32| {
+        let mut document = bundled.clone();
+        document["slug"] = slug.into();
+        document["certifications"]["items"][0]["certification"]["cost"]["amount_usd"] = cost.into();
+        document
+    };
+    let file = dir.path().join("import.json");
+    let import = |documents: serde_json::Value| {
+        std::fs::write(&file, documents.to_string()).expect("write");
+        roadmap_api(&database, &["import", file.to_str().expect("UTF-8 path")])
+    };
+
+    // Two new roadmaps that disagree: refused, naming the first, and nothing is written.
+    let output = import(serde_json::json!([
+        copy("first-one", 999),
+        copy("second-one", 111)
+    ]));
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is used by `first-one`"), "{stderr}");
+    assert!(
+        !roadmap_api(&database, &["export", "first-one"])
+            .status
+            .success()
+    );
+
+    // The stored roadmap that holds the old facts is rewritten with the new ones in the same
+    // import, after the roadmap that brings them: accepted.
+    let output = import(serde_json::json!([copy("new-one", 999), copy(SLUG, 999)]));
+    succeeded(output);
+    let stored: serde_json::Value =
+        serde_json::from_slice(&succeeded(roadmap_api(&database, &["export", "new-one"])))
+            .expect("json");
+    assert_eq!(
+        stored["certifications"]["items"][0]["certification"]["cost"]["amount_usd"],
+        999
+    );
+}
