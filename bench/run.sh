@@ -8,7 +8,8 @@
 #   bench/run.sh --smoke    a few seconds on the debug build (CI keeps the harness working;
 #                           it does not gate on timings)
 #
-# Settings: BENCH_DURATION (10s), BENCH_CONNECTIONS (32), BENCH_ROUNDS (2).
+# Settings: BENCH_DURATION (10s), BENCH_CONNECTIONS (32), BENCH_ROUNDS (2), BENCH_WORKERS
+# (the server's --workers; unset, its default of one per core. nginx runs one worker.)
 # wrk runs one thread, so the server and the load generator each have one of the two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,9 @@ else
   cargo build --release --locked
   bin=target/release/roadmap-api
 fi
+
+workers=()
+[ -n "${BENCH_WORKERS:-}" ] && workers=(--workers "$BENCH_WORKERS")
 
 work=$(mktemp -d)
 api_port=18281
@@ -62,12 +66,13 @@ millis() { date +%s%3N; }
 # One Python process starts the server and polls it, so the interpreter's own start-up (about
 # 40 ms) is not counted; the clock runs from spawning the server to its first 200.
 cold_start() { # prints milliseconds from spawn to /readyz 200; leaves the server running
-  python3 - "$bin" "$work/roadmap.db" "$api_port" "$work/api.log" <<'PY'
+  python3 - "$bin" "$work/roadmap.db" "$api_port" "$work/api.log" "${workers[@]}" <<'PY'
 import subprocess, sys, time, urllib.request
-binary, database, port, log = sys.argv[1:]
+binary, database, port, log, *extra = sys.argv[1:]
 started = time.monotonic()
 server = subprocess.Popen(
-    [binary, "--database", database, "--bind", f"127.0.0.1:{port}", "--log-format", "json"],
+    [binary, "--database", database, "--bind", f"127.0.0.1:{port}", "--log-format", "json",
+     *extra],
     stderr=open(log, "a"), start_new_session=True)
 while True:
     try:
@@ -210,7 +215,8 @@ for size in $sizes; do
   t0=$(millis)
   "$bin" --database "$db" --log-format json import "$work/scale-$size.json" 2>/dev/null
   imported=$(( $(millis) - t0 ))
-  "$bin" --database "$db" --bind "127.0.0.1:$api_port" --log-format json 2>>"$work/api.log" &
+  "$bin" --database "$db" --bind "127.0.0.1:$api_port" --log-format json "${workers[@]}" \
+    2>>"$work/api.log" &
   scale_pid=$!
   pids+=("$scale_pid")
   wait_for "$api/readyz"
@@ -234,4 +240,5 @@ PY
   kill "$scale_pid"; wait "$scale_pid" 2>/dev/null || true
 done
 printf '(req/s of each route at each size; import: wall time of roadmap-api import)\n'
-printf 'settings: %s per run, %s connections, %s round(s), %s, %s\n' "$duration" "$connections" "$rounds" "$bin" "$(nproc) cores"
+printf 'settings: %s per run, %s connections, %s round(s), %s, %s, server workers: %s\n' \
+  "$duration" "$connections" "$rounds" "$bin" "$(nproc) cores" "${BENCH_WORKERS:-default}"
