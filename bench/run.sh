@@ -66,7 +66,7 @@ millis() { date +%s%3N; }
 # One Python process starts the server and polls it, so the interpreter's own start-up (about
 # 40 ms) is not counted; the clock runs from spawning the server to its first 200.
 cold_start() { # prints milliseconds from spawn to /readyz 200; leaves the server running
-  python3 - "$bin" "$work/roadmap.db" "$api_port" "$work/api.log" "${workers[@]}" <<'PY'
+  python3 - "$bin" "$work/roadmap.db" "$api_port" "$work/api.log" ${workers[@]+"${workers[@]}"} <<'PY'
 import subprocess, sys, time, urllib.request
 binary, database, port, log, *extra = sys.argv[1:]
 started = time.monotonic()
@@ -215,7 +215,7 @@ for size in $sizes; do
   t0=$(millis)
   "$bin" --database "$db" --log-format json import "$work/scale-$size.json" 2>/dev/null
   imported=$(( $(millis) - t0 ))
-  "$bin" --database "$db" --bind "127.0.0.1:$api_port" --log-format json "${workers[@]}" \
+  "$bin" --database "$db" --bind "127.0.0.1:$api_port" --log-format json ${workers[@]+"${workers[@]}"} \
     2>>"$work/api.log" &
   scale_pid=$!
   pids+=("$scale_pid")

@@ -33,7 +33,7 @@ const MAX_PENDING_BYTES: usize = 8 * 1024 * 1024;
 /// Installs the global subscriber; a second call (as in tests) leaves the first in place.
 /// Keep the guard alive until the program ends. Fails only if the writer thread cannot start.
 pub fn init(format: LogFormat) -> std::io::Result<LogGuard> {
-    let (writer, guard) = BatchedStderr::start()?;
+    let (writer, guard) = BatchedWriter::start(Box::new(std::io::stderr()))?;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -52,10 +52,11 @@ struct Pending {
     stopping: bool,
 }
 
-#[derive(Default)]
 struct Shared {
     pending: Mutex<Pending>,
     first_line: Condvar,
+    /// Where the batches go: stderr, but for the tests.
+    sink: Mutex<Box<dyn Write + Send>>,
 }
 
 impl Shared {
@@ -63,15 +64,23 @@ impl Shared {
         // A panic while holding the lock leaves bytes, not a broken invariant.
         self.pending.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    fn sink(&self) -> MutexGuard<'_, Box<dyn Write + Send>> {
+        self.sink.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// The log's writer: appends each formatted line to the pending batch.
 #[derive(Clone)]
-struct BatchedStderr(Arc<Shared>);
+struct BatchedWriter(Arc<Shared>);
 
-impl BatchedStderr {
-    fn start() -> std::io::Result<(BatchedStderr, LogGuard)> {
-        let shared = Arc::new(Shared::default());
+impl BatchedWriter {
+    fn start(sink: Box<dyn Write + Send>) -> std::io::Result<(BatchedWriter, LogGuard)> {
+        let shared = Arc::new(Shared {
+            pending: Mutex::default(),
+            first_line: Condvar::new(),
+            sink: Mutex::new(sink),
+        });
         let flusher = {
             let shared = shared.clone();
             std::thread::Builder::new()
@@ -79,7 +88,7 @@ impl BatchedStderr {
                 .spawn(move || write_batches(&shared))?
         };
         Ok((
-            BatchedStderr(shared.clone()),
+            BatchedWriter(shared.clone()),
             LogGuard {
                 shared,
                 flusher: Some(flusher),
@@ -88,9 +97,14 @@ impl BatchedStderr {
     }
 }
 
-impl Write for BatchedStderr {
+impl Write for BatchedWriter {
     fn write(&mut self, line: &[u8]) -> std::io::Result<usize> {
         let mut pending = self.0.lock();
+        if pending.stopping {
+            // The writer thread has gone (the program is ending): write straight through.
+            drop(pending);
+            return self.0.sink().write_all(line).map(|()| line.len());
+        }
         if pending.bytes.len() + line.len() > MAX_PENDING_BYTES {
             pending.dropped += 1;
             return Ok(line.len());
@@ -109,8 +123,8 @@ impl Write for BatchedStderr {
     }
 }
 
-impl<'a> MakeWriter<'a> for BatchedStderr {
-    type Writer = BatchedStderr;
+impl<'a> MakeWriter<'a> for BatchedWriter {
+    type Writer = BatchedWriter;
 
     fn make_writer(&'a self) -> Self::Writer {
         self.clone()
@@ -137,13 +151,13 @@ fn write_batches(shared: &Shared) {
         let dropped = std::mem::take(&mut pending.dropped);
         let stopping = pending.stopping;
         drop(pending);
-        let mut stderr = std::io::stderr().lock();
+        let mut sink = shared.sink();
         // Nowhere to report a failed write to the log but the log itself.
-        let _ = stderr.write_all(&spare);
+        let _ = sink.write_all(&spare);
         if dropped > 0 {
-            let _ = writeln!(stderr, "({dropped} log lines dropped: stderr was blocked)");
+            let _ = sink.write_all(dropped_notice(dropped).as_bytes());
         }
-        let _ = stderr.flush();
+        let _ = sink.flush();
         spare.clear();
         if stopping {
             return;
@@ -151,7 +165,20 @@ fn write_batches(shared: &Shared) {
     }
 }
 
-/// Writes the pending log lines and stops the writer thread when dropped.
+/// A log line saying how many lines were dropped, as JSON so that a JSON-lines reader can
+/// parse it (and still readable in the pretty format).
+fn dropped_notice(dropped: u64) -> String {
+    let mut timestamp = String::new();
+    let _ = SystemTime.format_time(&mut Writer::new(&mut timestamp));
+    format!(
+        "{{\"timestamp\":\"{timestamp}\",\"level\":\"WARN\",\"fields\":{{\"message\":\"{dropped} log \
+         lines dropped: stderr was blocked\"}},\"target\":\"{}\"}}\n",
+        module_path!()
+    )
+}
+
+/// Writes the pending log lines and stops the writer thread when dropped; lines logged
+/// after that go straight to stderr.
 pub struct LogGuard {
     shared: Arc<Shared>,
     flusher: Option<JoinHandle<()>>,
@@ -339,6 +366,46 @@ mod tests {
         }
     }
 
+    fn lines(captured: &Captured) -> Vec<String> {
+        let bytes = captured.0.lock().expect("lock").clone();
+        String::from_utf8(bytes)
+            .expect("UTF-8")
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn the_guard_writes_every_pending_line_in_order_and_later_lines_go_straight_through() {
+        let captured = Captured::default();
+        let (mut writer, guard) =
+            BatchedWriter::start(Box::new(captured.clone())).expect("the thread starts");
+        let expected: Vec<String> = (0..5000).map(|i| format!("line {i}")).collect();
+        for line in &expected {
+            writer
+                .write_all(format!("{line}\n").as_bytes())
+                .expect("write");
+        }
+        drop(guard);
+        assert_eq!(lines(&captured), expected);
+        writer.write_all(b"after the guard\n").expect("write");
+        assert_eq!(
+            lines(&captured).last().map(String::as_str),
+            Some("after the guard")
+        );
+    }
+
+    #[test]
+    fn the_dropped_lines_notice_is_a_json_line() {
+        let notice: serde_json::Value =
+            serde_json::from_str(&dropped_notice(12)).expect("one JSON object");
+        assert_eq!(notice["level"], "WARN");
+        assert_eq!(
+            notice["fields"]["message"],
+            "12 log lines dropped: stderr was blocked"
+        );
+    }
+
     #[test]
     fn json_lines_are_json_with_every_field() {
         let captured = Captured::default();
@@ -364,7 +431,10 @@ mod tests {
             );
         });
         let text = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("UTF-8");
-        assert!(text.ends_with('\n') && text.lines().count() == 1, "{text}");
+        assert!(
+            text.ends_with('\n') && lines(&captured).len() == 1,
+            "{text}"
+        );
         let line: serde_json::Value = serde_json::from_str(&text).expect("one JSON object");
         assert_eq!(line["level"], "INFO");
         assert_eq!(line["target"], module_path!());

@@ -75,6 +75,16 @@ impl Drop for Turn {
 /// wrote since: how stale a write by another process may look.
 const FRESH: Duration = Duration::from_millis(10);
 
+/// A background check under way. Dropping it, when the check ends or when its task is
+/// dropped unfinished (a worker stopping), lets the next one start.
+struct Refresh(Data<ResponseCache>);
+
+impl Drop for Refresh {
+    fn drop(&mut self) {
+        self.0.refreshing.store(false, Ordering::Release);
+    }
+}
+
 /// How old a check may be and still answer while a new one runs in the background.
 const STALE: Duration = Duration::from_millis(50);
 
@@ -153,12 +163,11 @@ impl ResponseCache {
         if cache.refreshing.swap(true, Ordering::AcqRel) {
             return;
         }
-        let cache = cache.clone();
+        let refresh = Refresh(cache.clone());
         actix_web::rt::spawn(async move {
             // A failed check leaves the last one standing; once it is older than `STALE`, the
             // next request checks for itself and reports the failure.
-            let _ = cache.check(Instant::now()).await;
-            cache.refreshing.store(false, Ordering::Release);
+            let _ = refresh.0.check(Instant::now()).await;
         });
     }
 

@@ -327,44 +327,22 @@ async fn check_shared_facts(
     conn: &mut SqliteConnection,
     roadmaps: &[Roadmap],
 ) -> Result<(), StoreError> {
-    let mut certifications: Vec<&Certification> = Vec::new();
-    let mut sources: Vec<&SourceRef> = Vec::new();
-    let mut certified_by: HashMap<&Slug, (&Certification, &Slug)> = HashMap::new();
-    let mut sourced_by: HashMap<&Slug, (&SourceRef, &Slug)> = HashMap::new();
+    let mut certifications = FirstSeen::default();
+    let mut sources = FirstSeen::default();
     for roadmap in roadmaps {
         for rating in &roadmap.certifications.items {
             let c = &rating.certification;
-            match certified_by.entry(&c.slug) {
-                Entry::Vacant(first) => {
-                    first.insert((c, &roadmap.slug));
-                    certifications.push(c);
-                }
-                Entry::Occupied(first) if first.get().0 != c => {
-                    let user = first.get().1.to_string();
-                    return Err(shared_conflict("certification", c.slug.as_str(), &[user]));
-                }
-                Entry::Occupied(_) => {}
-            }
+            certifications.see("certification", &c.slug, c, c, &roadmap.slug)?;
         }
         for source in &roadmap.sources.items {
-            let facts = |s: &SourceRef| (s.title.clone(), s.kind, s.url.clone());
-            match sourced_by.entry(&source.slug) {
-                Entry::Vacant(first) => {
-                    first.insert((source, &roadmap.slug));
-                    sources.push(source);
-                }
-                Entry::Occupied(first) if facts(first.get().0) != facts(source) => {
-                    let user = first.get().1.to_string();
-                    return Err(shared_conflict("source", source.slug.as_str(), &[user]));
-                }
-                Entry::Occupied(_) => {}
-            }
+            let facts = (&source.title, source.kind, &source.url);
+            sources.see("source", &source.slug, facts, source, &roadmap.slug)?;
         }
     }
     let written = rows(roadmaps.iter().map(|r| json!(r.slug.as_str())));
-    let certifications = rows(certifications.into_iter().map(certification_facts));
+    let certifications = rows(certifications.order.into_iter().map(certification_facts));
     let conflicts = sqlx::query!(
-        r#"select c.slug as "certification!", r.slug as "roadmap!"
+        r#"select c.slug as "shared!", r.slug as "roadmap!"
          from json_each(?1) as item
          cross join certifications c on c.slug = item.value ->> 'slug'
          join roadmap_certifications rc on rc.certification_id = c.id
@@ -382,21 +360,13 @@ async fn check_shared_facts(
     )
     .fetch_all(&mut *conn)
     .await?;
-    if let Some(first) = conflicts.first() {
-        let users: Vec<String> = conflicts
-            .iter()
-            .filter(|c| c.certification == first.certification)
-            .map(|c| c.roadmap.clone())
-            .collect();
-        return Err(shared_conflict(
-            "certification",
-            &first.certification,
-            &users,
-        ));
-    }
-    let sources = rows(sources.into_iter().map(source_facts));
+    first_conflict(
+        "certification",
+        conflicts.into_iter().map(|c| (c.shared, c.roadmap)),
+    )?;
+    let sources = rows(sources.order.into_iter().map(source_facts));
     let conflicts = sqlx::query!(
-        r#"select s.slug as "source!", r.slug as "roadmap!"
+        r#"select s.slug as "shared!", r.slug as "roadmap!"
          from json_each(?1) as item
          cross join sources s on s.slug = item.value ->> 'slug'
          join roadmap_sources rs on rs.source_id = s.id
@@ -410,15 +380,70 @@ async fn check_shared_facts(
     )
     .fetch_all(&mut *conn)
     .await?;
-    if let Some(first) = conflicts.first() {
-        let users: Vec<String> = conflicts
-            .iter()
-            .filter(|c| c.source == first.source)
-            .map(|c| c.roadmap.clone())
-            .collect();
-        return Err(shared_conflict("source", &first.source, &users));
+    first_conflict(
+        "source",
+        conflicts.into_iter().map(|s| (s.shared, s.roadmap)),
+    )
+}
+
+/// The shared entities of a write in order of first appearance, with the facts and the
+/// roadmap that first gave each.
+struct FirstSeen<'a, T, F> {
+    order: Vec<&'a T>,
+    first: HashMap<&'a Slug, (F, &'a Slug)>,
+}
+
+impl<T, F> Default for FirstSeen<'_, T, F> {
+    fn default() -> Self {
+        FirstSeen {
+            order: Vec::new(),
+            first: HashMap::new(),
+        }
     }
-    Ok(())
+}
+
+impl<'a, T, F: PartialEq> FirstSeen<'a, T, F> {
+    /// Records `roadmap`'s `facts` for the shared `slug`: a conflict when an earlier
+    /// document of the write gave it other facts.
+    fn see(
+        &mut self,
+        what: &str,
+        slug: &'a Slug,
+        facts: F,
+        item: &'a T,
+        roadmap: &'a Slug,
+    ) -> Result<(), StoreError> {
+        match self.first.entry(slug) {
+            Entry::Vacant(first) => {
+                first.insert((facts, roadmap));
+                self.order.push(item);
+                Ok(())
+            }
+            Entry::Occupied(first) if first.get().0 != facts => Err(StoreError::Conflict(format!(
+                "{what} `{slug}` is given other facts by `{}` earlier in this write; \
+                     they must agree, or give one of them another slug",
+                first.get().1
+            ))),
+            Entry::Occupied(_) => Ok(()),
+        }
+    }
+}
+
+/// The first shared entity (in the write's order) that stored roadmaps hold with other
+/// facts, with all those roadmaps, as a conflict.
+fn first_conflict(
+    what: &str,
+    conflicts: impl IntoIterator<Item = (String, String)>,
+) -> Result<(), StoreError> {
+    let mut conflicts = conflicts.into_iter().peekable();
+    let Some(slug) = conflicts.peek().map(|(slug, _)| slug.clone()) else {
+        return Ok(());
+    };
+    let users: Vec<String> = conflicts
+        .take_while(|(shared, _)| *shared == slug)
+        .map(|(_, roadmap)| roadmap)
+        .collect();
+    Err(shared_conflict(what, &slug, &users))
 }
 
 fn certification_facts(c: &Certification) -> serde_json::Value {
@@ -442,10 +467,10 @@ fn source_facts(s: &SourceRef) -> serde_json::Value {
     })
 }
 
-/// The rows of a list as one JSON array, which a statement reads with `json_each`. A list
-/// of any length, across a whole batch of roadmaps, is thus one statement: one trip to
-/// SQLite's thread instead of one per item. Each row names its roadmap by slug, and a child
-/// finds its parent by the parent's key within that roadmap.
+/// Rows as one JSON array, which a statement reads with `json_each`. A list of any length,
+/// across a whole batch of roadmaps, is thus one statement: one trip to SQLite's thread
+/// instead of one per item. A row names its roadmap by slug, and a child row its parent by
+/// the parent's key (or a topic its group by position) within that roadmap.
 pub(super) fn rows(items: impl IntoIterator<Item = serde_json::Value>) -> String {
     serde_json::Value::Array(items.into_iter().collect()).to_string()
 }

@@ -245,7 +245,10 @@ fn shared_facts_must_agree_within_an_import_whatever_its_order() {
     ]));
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("is used by `first-one`"), "{stderr}");
+    assert!(
+        stderr.contains("is given other facts by `first-one` earlier in this write"),
+        "{stderr}"
+    );
     assert!(
         !roadmap_api(&database, &["export", "first-one"])
             .status
