@@ -268,7 +268,9 @@ impl JsonFields<'_, '_> {
         let name = name.strip_prefix("r#").unwrap_or(name);
         let separator = if self.first { "" } else { "," };
         self.first = false;
-        self.result = write!(self.out, "{separator}")
+        self.result = self
+            .out
+            .write_str(separator)
             .and_then(|()| json_string(self.out, name))
             .and_then(|()| self.out.write_char(':'))
             .and_then(|()| value(self.out));

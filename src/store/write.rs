@@ -200,14 +200,12 @@ impl Store {
                 .await?
                 .ok_or_else(|| StoreError::Corrupt(format!("`{slug}` vanished")))?;
             let roadmap = super::read::load_roadmap(&mut tx, id).await?;
-            let json = roadmap
-                .to_json()
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let snapshot = Snapshot::of(&roadmap)?;
             let first = Revision {
                 slug: &slug,
                 number: 1,
                 kind: ChangeKind::Created,
-                document: Some(&json),
+                document: Some(&snapshot),
             };
             record_revisions(&mut tx, "migration", [first]).await?;
         }
@@ -240,7 +238,7 @@ const BATCH: usize = 100;
 /// A roadmap to be written, with its document text and the revision it becomes.
 struct Pending<'a> {
     roadmap: &'a Roadmap,
-    json: String,
+    snapshot: Snapshot,
     revision: u32,
     kind: ChangeKind,
 }
@@ -267,13 +265,11 @@ async fn write_all(
         let mut pending = Vec::with_capacity(batch.len());
         for roadmap in batch {
             // Serialized once: its hash is compared with the stored one, and it is the revision.
-            let json = roadmap
-                .to_json()
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let snapshot = Snapshot::of(roadmap)?;
             let latest = latest.get(roadmap.slug.as_str());
             let current = latest.and_then(Latest::live_hash);
             let number = latest.map_or(0, |l| l.number);
-            if current.as_deref() == Some(crate::domain::content_hash(json.as_bytes()).as_str()) {
+            if current.as_deref() == Some(snapshot.hash.as_str()) {
                 changes.push(Change {
                     roadmap: roadmap.slug.clone(),
                     kind: None,
@@ -293,7 +289,7 @@ async fn write_all(
             });
             pending.push(Pending {
                 roadmap,
-                json,
+                snapshot,
                 revision: number + 1,
                 kind,
             });
@@ -308,7 +304,7 @@ async fn write_all(
             slug: &p.roadmap.slug,
             number: p.revision,
             kind: p.kind,
-            document: Some(&p.json),
+            document: Some(&p.snapshot),
         });
         record_revisions(conn, author, revisions).await?;
     }
@@ -486,6 +482,16 @@ where
     roadmaps
         .iter()
         .flat_map(move |&r| (0_u32..).zip(list(r)).map(move |(i, item)| (r, i, item)))
+}
+
+/// Each shared entity once, at its first appearance: their facts agree across the write
+/// ([`check_shared_facts`]), so a batch upserts one row per slug, not one per roadmap.
+fn once_each<'a, T: 'a>(
+    items: impl Iterator<Item = &'a T>,
+    slug: impl Fn(&'a T) -> &'a Slug,
+) -> impl Iterator<Item = &'a T> {
+    let mut seen = HashSet::new();
+    items.filter(move |item| seen.insert(slug(item)))
 }
 
 /// Inserts the roadmaps, new or just deleted, with all their lists.
@@ -844,7 +850,8 @@ async fn insert_certifications(
     roadmaps: &[&Roadmap],
 ) -> Result<(), StoreError> {
     let ratings = || each(roadmaps, |r| &r.certifications.items);
-    let facts = rows(ratings().map(|(_, _, rating)| certification_facts(&rating.certification)));
+    let certifications = ratings().map(|(_, _, rating)| &rating.certification);
+    let facts = rows(once_each(certifications, |c| &c.slug).map(certification_facts));
     // `where true` tells SQLite's parser that `on conflict` belongs to the insert.
     sqlx::query!(
         "insert into certifications
@@ -969,7 +976,7 @@ async fn insert_sources(
     roadmaps: &[&Roadmap],
 ) -> Result<(), StoreError> {
     let sources = || each(roadmaps, |r| &r.sources.items);
-    let facts = rows(sources().map(|(_, _, source)| source_facts(source)));
+    let facts = rows(once_each(sources().map(|(_, _, s)| s), |s| &s.slug).map(source_facts));
     sqlx::query!(
         "insert into sources (slug, title, kind, url)
          select item.value ->> 'slug', item.value ->> 'title', item.value ->> 'kind',
@@ -1064,7 +1071,23 @@ struct Revision<'a> {
     number: u32,
     kind: ChangeKind,
     /// The document as written; none for a deletion.
-    document: Option<&'a str>,
+    document: Option<&'a Snapshot>,
+}
+
+/// A roadmap's document text, as a revision stores it, with its content hash.
+struct Snapshot {
+    json: String,
+    hash: String,
+}
+
+impl Snapshot {
+    fn of(roadmap: &Roadmap) -> Result<Snapshot, StoreError> {
+        let json = roadmap
+            .to_json()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let hash = crate::domain::content_hash(json.as_bytes());
+        Ok(Snapshot { json, hash })
+    }
 }
 
 async fn record_revisions(
@@ -1077,8 +1100,8 @@ async fn record_revisions(
             "roadmap": r.slug.as_str(),
             "number": r.number,
             "kind": r.kind.as_str(),
-            "content_hash": r.document.map(|d| crate::domain::content_hash(d.as_bytes())),
-            "document": r.document,
+            "content_hash": r.document.map(|d| &d.hash),
+            "document": r.document.map(|d| &d.json),
         })
     }));
     sqlx::query!(
