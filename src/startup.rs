@@ -53,7 +53,10 @@ impl Application {
         let spec = openapi_spec();
         let known_paths = KnownPaths::from_spec(&spec);
         let spec = SpecDocument(render_spec(&spec)?.into_bytes());
-        let response_cache = Data::new(ResponseCache::new(store.clone()));
+        let response_cache = Data::new(ResponseCache::new(
+            store.clone(),
+            settings.public_url.is_none(),
+        ));
         let rate_limit = Data::new(ClientRateLimit::new(
             settings.rate_limit,
             settings.admin_rate_limit,

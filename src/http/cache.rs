@@ -1,7 +1,8 @@
 //! The response cache: every cacheable GET is rendered once per content version and kept as
 //! bytes, with its gzip and brotli variants, so repeated reads do no SQL and little work.
 //!
-//! A response is cached under its URL and `Accept` header. The content version is SQLite's
+//! A response is cached under its path and query and its `Accept` header, and also its `Host`
+//! when no public URL is configured, since absolute URLs are then built from it. The content version is SQLite's
 //! `PRAGMA data_version` on a connection of its own, which changes whenever any other
 //! connection commits, in this process (the API's writes) or another (`roadmap-api import`).
 //! A check is reused for [`FRESH`] unless this process has written since, so a client always
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::Data;
@@ -53,13 +54,19 @@ pub struct ResponseCache {
     /// The keys being rendered: a request for one of them waits for that render instead of
     /// repeating it, so a burst after a write renders each response once, not once per
     /// request.
-    rendering: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    rendering: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
+    /// Whether answers are kept per `Host`: without a public URL, the feeds and embed pages
+    /// build absolute URLs from it, and one client's made-up `Host` must not reach others.
+    keyed_by_host: bool,
 }
+
+/// What a cached answer depends on besides the content; see [`ResponseCache::key`].
+type Key = Vec<u8>;
 
 /// The right to render one key; the next request for it waits until this is dropped.
 struct Turn {
     cache: Data<ResponseCache>,
-    key: String,
+    key: Key,
     _held: tokio::sync::OwnedMutexGuard<()>,
 }
 
@@ -100,7 +107,7 @@ struct Check {
 #[derive(Default)]
 struct Entries {
     version: i64,
-    responses: HashMap<String, Arc<Entry>>,
+    responses: HashMap<Key, Arc<Entry>>,
 }
 
 struct Entry {
@@ -125,8 +132,9 @@ impl Entry {
 }
 
 impl ResponseCache {
-    pub fn new(store: Store) -> ResponseCache {
+    pub fn new(store: Store, keyed_by_host: bool) -> ResponseCache {
         ResponseCache {
+            keyed_by_host,
             store,
             entries: Mutex::new(Entries::default()),
             gate: tokio::sync::Mutex::new(()),
@@ -194,7 +202,26 @@ impl ResponseCache {
         Ok(version)
     }
 
-    fn lookup(&self, key: &str, version: i64) -> Option<Arc<Entry>> {
+    /// The request target, `Accept` and, if answers are kept per host, `Host`; as raw bytes,
+    /// so that no two header values share a key.
+    fn key(&self, req: &ServiceRequest) -> Key {
+        let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+        let header = |name| {
+            req.headers()
+                .get(name)
+                .map_or(&[][..], HeaderValue::as_bytes)
+        };
+        let accept = header(header::ACCEPT);
+        let host = if self.keyed_by_host {
+            header(header::HOST)
+        } else {
+            &[]
+        };
+        // Neither a request target nor a header value can hold a line break.
+        [target.as_bytes(), b"\n", accept, b"\n", host].concat()
+    }
+
+    fn lookup(&self, key: &[u8], version: i64) -> Option<Arc<Entry>> {
         let mut entries = self.entries.lock().ok()?;
         if entries.version != version {
             entries.version = version;
@@ -205,22 +232,22 @@ impl ResponseCache {
     }
 
     /// Waits for any render of `key` in progress, then takes the turn to render it.
-    async fn turn(cache: &Data<ResponseCache>, key: &str) -> Option<Turn> {
+    async fn turn(cache: &Data<ResponseCache>, key: &[u8]) -> Option<Turn> {
         let lock = cache
             .rendering
             .lock()
             .ok()?
-            .entry(key.to_owned())
+            .entry(key.to_vec())
             .or_default()
             .clone();
         Some(Turn {
             cache: cache.clone(),
-            key: key.to_owned(),
+            key: key.to_vec(),
             _held: lock.lock_owned().await,
         })
     }
 
-    fn keep(&self, key: String, version: i64, entry: Arc<Entry>) {
+    fn keep(&self, key: Key, version: i64, entry: Arc<Entry>) {
         if let Ok(mut entries) = self.entries.lock()
             && entries.version == version
         {
@@ -248,12 +275,7 @@ pub async fn response_cache(
     let (Some(cache), Some(version)) = (cache, version) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let key = format!("{}\n{accept}", req.uri());
+    let key = cache.key(&req);
     let mut found = cache.lookup(&key, version);
     let _turn = match found {
         Some(_) => None,

@@ -323,3 +323,41 @@ async fn a_burst_of_requests_for_one_new_response_renders_it_once() {
     assert_eq!(count("miss"), 1, "{metrics}");
     assert_eq!(count("hit"), 15, "{metrics}");
 }
+
+#[tokio::test]
+async fn an_answer_built_from_one_host_is_never_served_to_another() {
+    // Without a public URL, the Atom feed and the embed page build absolute URLs from the
+    // request's `Host`: a client sending a made-up `Host` must not poison what others get.
+    let app = spawn_app().await;
+    let embed = format!("/embed/roadmaps/{SLUG}");
+    let cases = [
+        ("/v1/changes", "application/atom+xml"),
+        (embed.as_str(), "text/html"),
+    ];
+    for (path, accept) in cases {
+        for (host, other) in [
+            ("first.example", "second.example"),
+            ("second.example", "first.example"),
+        ] {
+            let body = app
+                .client
+                .get(format!("{}{path}", app.address))
+                .header(header::HOST, host)
+                .header(header::ACCEPT, accept)
+                .send()
+                .await
+                .expect("request sent")
+                .text()
+                .await
+                .expect("body");
+            assert!(
+                body.contains(&format!("http://{host}/")),
+                "{path} for {host}: {body}"
+            );
+            assert!(
+                !body.contains(other),
+                "{path} for {host} names {other}: {body}"
+            );
+        }
+    }
+}
