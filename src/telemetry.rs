@@ -7,18 +7,18 @@
 //! hundreds of access-log lines. The returned guard writes what is pending when it is
 //! dropped, at exit.
 
+use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::io::Write;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_log::NormalizeEvent;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields, MakeWriter};
 use tracing_subscriber::registry::LookupSpan;
 
@@ -169,7 +169,7 @@ fn write_batches(shared: &Shared) {
 /// parse it (and still readable in the pretty format).
 fn dropped_notice(dropped: u64) -> String {
     let mut timestamp = String::new();
-    let _ = SystemTime.format_time(&mut Writer::new(&mut timestamp));
+    let _ = write_timestamp(&mut timestamp);
     format!(
         "{{\"timestamp\":\"{timestamp}\",\"level\":\"WARN\",\"fields\":{{\"message\":\"{dropped} log \
          lines dropped: stderr was blocked\"}},\"target\":\"{}\"}}\n",
@@ -215,8 +215,10 @@ where
         let normalized = event.normalized_metadata();
         let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
         writer.write_str("{\"timestamp\":\"")?;
-        SystemTime.format_time(&mut writer)?;
-        write!(writer, "\",\"level\":\"{}\",\"fields\":{{", meta.level())?;
+        write_timestamp(&mut writer)?;
+        writer.write_str("\",\"level\":\"")?;
+        writer.write_str(meta.level().as_str())?;
+        writer.write_str("\",\"fields\":{")?;
         let mut fields = JsonFields {
             out: &mut writer,
             first: true,
@@ -272,7 +274,7 @@ impl JsonFields<'_, '_> {
             .out
             .write_str(separator)
             .and_then(|()| json_string(self.out, name))
-            .and_then(|()| self.out.write_char(':'))
+            .and_then(|()| self.out.write_str(":"))
             .and_then(|()| value(self.out));
     }
 }
@@ -297,7 +299,9 @@ impl Visit for JsonFields<'_, '_> {
     fn record_f64(&mut self, field: &Field, value: f64) {
         // JSON has no NaN or infinity; serde_json writes those as null too.
         if value.is_finite() {
-            self.member(field, |out| write!(out, "{value}"));
+            self.member(field, |out| {
+                out.write_str(ryu::Buffer::new().format_finite(value))
+            });
         } else {
             self.member(field, |out| out.write_str("null"));
         }
@@ -312,33 +316,78 @@ impl Visit for JsonFields<'_, '_> {
     }
 }
 
+/// The time now as RFC 3339 in UTC with microseconds, as tracing-subscriber writes it:
+/// `2026-11-28T13:12:23.889649Z`. The part up to the second is formatted once a second per
+/// thread; formatting the whole date for every access-log line cost a quarter of the line.
+fn write_timestamp(out: &mut impl fmt::Write) -> fmt::Result {
+    thread_local! {
+        static SECOND: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+    }
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = since_epoch.as_secs();
+    SECOND.with_borrow_mut(|(formatted_for, date_and_time)| {
+        if *formatted_for != seconds {
+            let time = i64::try_from(seconds)
+                .ok()
+                .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0))
+                .unwrap_or_default();
+            date_and_time.clear();
+            write!(date_and_time, "{}", time.format("%Y-%m-%dT%H:%M:%S"))?;
+            *formatted_for = seconds;
+        }
+        out.write_str(date_and_time)
+    })?;
+    let mut fraction = *b".000000Z";
+    let mut micros = since_epoch.subsec_micros();
+    for digit in fraction[1..7].iter_mut().rev() {
+        *digit = b'0' + (micros % 10) as u8;
+        micros /= 10;
+    }
+    out.write_str(std::str::from_utf8(&fraction).map_err(|_| fmt::Error)?)
+}
+
 fn json_string(out: &mut impl fmt::Write, text: &str) -> fmt::Result {
-    out.write_char('"')?;
+    out.write_str("\"")?;
     JsonEscaped(&mut *out).write_str(text)?;
-    out.write_char('"')
+    out.write_str("\"")
 }
 
 /// Escapes what it is given as the inside of a JSON string.
 struct JsonEscaped<W>(W);
 
+/// The bytes a JSON string must escape: `"`, `\` and the control characters.
+const MUST_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = true;
+        byte += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
 impl<W: fmt::Write> fmt::Write for JsonEscaped<W> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
+        let bytes = text.as_bytes();
         let mut plain = 0;
-        for (at, byte) in text.bytes().enumerate() {
-            let escape = match byte {
-                b'"' => "\\\"",
-                b'\\' => "\\\\",
-                b'\n' => "\\n",
-                b'\r' => "\\r",
-                b'\t' => "\\t",
-                0..=0x1f => "",
-                _ => continue,
-            };
+        // A table lookup per byte: this runs over every string of every access-log line.
+        while let Some(offset) = bytes[plain..]
+            .iter()
+            .position(|&byte| MUST_ESCAPE[usize::from(byte)])
+        {
+            let at = plain + offset;
             self.0.write_str(&text[plain..at])?;
-            if escape.is_empty() {
-                write!(self.0, "\\u{byte:04x}")?;
-            } else {
-                self.0.write_str(escape)?;
+            match bytes[at] {
+                b'"' => self.0.write_str("\\\"")?,
+                b'\\' => self.0.write_str("\\\\")?,
+                b'\n' => self.0.write_str("\\n")?,
+                b'\r' => self.0.write_str("\\r")?,
+                b'\t' => self.0.write_str("\\t")?,
+                control => write!(self.0, "\\u{control:04x}")?,
             }
             plain = at + 1;
         }
@@ -406,6 +455,28 @@ mod tests {
             notice["fields"]["message"],
             "12 log lines dropped: stderr was blocked"
         );
+    }
+
+    #[test]
+    fn timestamps_are_rfc_3339_utc_with_microseconds_and_current() {
+        for _ in 0..3 {
+            let before = chrono::Utc::now();
+            let mut written = String::new();
+            write_timestamp(&mut written).expect("written");
+            let after = chrono::Utc::now();
+            assert_eq!(
+                written.len(),
+                "2026-11-28T13:12:23.889649Z".len(),
+                "{written}"
+            );
+            assert!(written.ends_with('Z'), "{written}");
+            let parsed = chrono::DateTime::parse_from_rfc3339(&written).expect("RFC 3339");
+            let micro = chrono::Duration::microseconds(1);
+            assert!(
+                parsed >= before - micro && parsed <= after,
+                "{written} is not between {before} and {after}"
+            );
+        }
     }
 
     #[test]

@@ -321,7 +321,7 @@ pub async fn response_cache(
         .await
         .map_err(|e| ApiError::Internal(format!("reading a rendered response: {e}")))?;
     let entry = Arc::new(Entry {
-        rendered: Rendered::new(body.to_vec()),
+        rendered: Rendered::new(body.to_vec())?,
         route: route_template(&request),
         headers,
     });

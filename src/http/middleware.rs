@@ -151,7 +151,8 @@ fn finish(
         method = method.as_str(),
         route,
         status = status.as_u16(),
-        latency_ms = elapsed.as_secs_f64() * 1000.0,
+        // Whole microseconds: finer is noise, and a shorter line is cheaper to write.
+        latency_ms = elapsed.as_micros() as f64 / 1000.0,
         request_id,
         "request completed"
     );

@@ -138,7 +138,7 @@ pub use crate::domain::content_hash;
 
 /// True when a read's `If-None-Match` header names this ETag (weak comparison, as RFC 9110
 /// asks). On a write it is a precondition, which the write itself checks.
-fn none_match(req: &HttpRequest, etag: &str) -> bool {
+fn none_match(req: &HttpRequest, etag: &HeaderValue) -> bool {
     matches!(
         *req.method(),
         actix_web::http::Method::GET | actix_web::http::Method::HEAD
@@ -149,7 +149,7 @@ fn none_match(req: &HttpRequest, etag: &str) -> bool {
         .any(|list| {
             list.split(',')
                 .map(|tag| tag.trim().trim_start_matches("W/"))
-                .any(|tag| tag == "*" || tag == etag)
+                .any(|tag| tag == "*" || tag.as_bytes() == etag.as_bytes())
         })
 }
 
@@ -178,14 +178,9 @@ pub fn bytes(
     cache: CachePolicy<'_>,
 ) -> Result<HttpResponse, ApiError> {
     let mut response = if req.extensions().contains::<RenderForCache>() {
-        let etag = format!("\"{}\"", content_hash(&body));
-        let mut response = HttpResponse::Ok().body(body);
-        if let Ok(value) = HeaderValue::from_str(&etag) {
-            response.headers_mut().insert(header::ETAG, value);
-        }
-        response
+        HttpResponse::Ok().body(body)
     } else {
-        Rendered::new(body).respond(req)?
+        Rendered::new(body)?.respond(req)?
     };
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(content_type) {
@@ -197,24 +192,34 @@ pub fn bytes(
     Ok(response)
 }
 
-/// A body ready to serve in every encoding: the identity bytes with their hash, and the
-/// gzip and brotli variants, each made the first time a client asks for it.
+/// A body ready to serve in every encoding: the identity bytes, the ETag of each encoding,
+/// and the gzip and brotli variants, each made the first time a client asks for it.
 #[derive(Debug)]
 pub struct Rendered {
     identity: Bytes,
-    hash: String,
+    /// Indexed by `Encoding`: made once here rather than on every response.
+    etags: [HeaderValue; 3],
     gzip: OnceLock<Bytes>,
     br: OnceLock<Bytes>,
 }
 
 impl Rendered {
-    pub fn new(identity: Vec<u8>) -> Rendered {
-        Rendered {
-            hash: content_hash(&identity),
+    pub fn new(identity: Vec<u8>) -> Result<Rendered, ApiError> {
+        let hash = content_hash(&identity);
+        let etag = |encoding: Encoding| {
+            HeaderValue::try_from(format!("\"{hash}{}\"", encoding.suffix()))
+                .map_err(|e| ApiError::Internal(format!("an ETag that is no header value: {e}")))
+        };
+        Ok(Rendered {
+            etags: [
+                etag(Encoding::Identity)?,
+                etag(Encoding::Gzip)?,
+                etag(Encoding::Brotli)?,
+            ],
             identity: Bytes::from(identity),
             gzip: OnceLock::new(),
             br: OnceLock::new(),
-        }
+        })
     }
 
     fn variant(&self, encoding: Encoding) -> Result<Bytes, ApiError> {
@@ -236,8 +241,8 @@ impl Rendered {
     /// the body in the best encoding the client accepts; with `ETag` and `Vary` either way.
     pub fn respond(&self, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
         let encoding = Encoding::negotiate(req);
-        let etag = format!("\"{}{}\"", self.hash, encoding.suffix());
-        let mut response = if none_match(req, &etag) {
+        let etag = &self.etags[encoding as usize];
+        let mut response = if none_match(req, etag) {
             HttpResponse::NotModified().finish()
         } else {
             let mut response = HttpResponse::Ok().body(self.variant(encoding)?);
@@ -249,9 +254,7 @@ impl Rendered {
             response
         };
         let headers = response.headers_mut();
-        if let Ok(value) = HeaderValue::from_str(&etag) {
-            headers.insert(header::ETAG, value);
-        }
+        headers.insert(header::ETAG, etag.clone());
         // Every route negotiates its format (406 otherwise) and its encoding.
         headers.insert(
             header::VARY,
