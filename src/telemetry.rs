@@ -458,25 +458,37 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_are_rfc_3339_utc_with_microseconds_and_current() {
+    fn timestamps_are_written_as_tracing_subscriber_writes_them_and_current() {
+        use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
+        // Compared up to the second with the stock formatter, read just after ours; tried
+        // again if a second boundary fell between the two readings.
+        let mut agreed = None;
         for _ in 0..3 {
             let before = chrono::Utc::now();
-            let mut written = String::new();
-            write_timestamp(&mut written).expect("written");
+            let mut ours = String::new();
+            write_timestamp(&mut ours).expect("written");
             let after = chrono::Utc::now();
-            assert_eq!(
-                written.len(),
-                "2026-11-28T13:12:23.889649Z".len(),
-                "{written}"
-            );
-            assert!(written.ends_with('Z'), "{written}");
-            let parsed = chrono::DateTime::parse_from_rfc3339(&written).expect("RFC 3339");
+            let mut stock = String::new();
+            SystemTime
+                .format_time(&mut Writer::new(&mut stock))
+                .expect("written");
+            assert_eq!(ours.len(), stock.len(), "{ours} against {stock}");
+            assert!(ours.ends_with('Z'), "{ours}");
+            let parsed = chrono::DateTime::parse_from_rfc3339(&ours).expect("RFC 3339");
             let micro = chrono::Duration::microseconds(1);
             assert!(
                 parsed >= before - micro && parsed <= after,
-                "{written} is not between {before} and {after}"
+                "{ours} is not between {before} and {after}"
             );
+            if ours[..19] == stock[..19] {
+                agreed = Some(ours);
+                break;
+            }
         }
+        assert!(
+            agreed.is_some(),
+            "never the same second as the stock formatter"
+        );
     }
 
     #[test]

@@ -1,16 +1,16 @@
 //! The response cache: every cacheable GET is rendered once per content version and kept as
 //! bytes, with its gzip and brotli variants, so repeated reads do no SQL and little work.
 //!
-//! A response is cached under its path and query and its `Accept` header, and also its `Host`
-//! when no public URL is configured, since absolute URLs are then built from it. The content version is SQLite's
-//! `PRAGMA data_version` on a connection of its own, which changes whenever any other
-//! connection commits, in this process (the API's writes) or another (`roadmap-api import`).
-//! A check is reused for [`FRESH`] unless this process has written since, so a client always
-//! reads its own writes at once. An older check, up to [`STALE`], still answers while a new
-//! one runs in the background, so that no request waits for the check's trip through the
-//! database thread; only a check older than that (after a quiet spell) is waited for. A
-//! write from another process thus shows within 50 ms, and within about 10 ms under steady
-//! traffic: one truth for every reader, without a query on the hot path.
+//! A response is cached under its path and query and its `Accept` header, and also its host
+//! when no public URL is configured, since absolute URLs are then built on it. The content
+//! version is SQLite's `PRAGMA data_version` on a connection of its own, which changes whenever
+//! any other connection commits, in this process (the API's writes) or another (`roadmap-api
+//! import`). A check is reused for [`FRESH`] unless this process has written since, so a client
+//! always reads its own writes at once. An older check, up to [`STALE`], still answers while a
+//! new one runs in the background, so that no request waits for the check's trip through the
+//! database thread; only a check older than that (after a quiet spell) is waited for. A write
+//! from another process thus shows within 50 ms, and within about 10 ms under steady traffic:
+//! one truth for every reader, without a query on the hot path.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,10 +25,10 @@ use actix_web::middleware::Next;
 use actix_web::web::Data;
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse};
 
-use super::ApiError;
 use super::metrics::Metrics;
 use super::middleware::{RouteTemplate, route_template};
 use super::representation::{RenderForCache, Rendered};
+use super::{ApiError, request_host};
 use crate::routes::health::PROBE_PATHS;
 use crate::store::Store;
 
@@ -202,23 +202,21 @@ impl ResponseCache {
         Ok(version)
     }
 
-    /// The request target, `Accept` and, if answers are kept per host, `Host`; as raw bytes,
-    /// so that no two header values share a key.
+    /// The request target, `Accept` (raw, so no two values share a key) and, if answers are
+    /// kept per host, the host the answer's URLs are built on.
     fn key(&self, req: &ServiceRequest) -> Key {
         let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
-        let header = |name| {
-            req.headers()
-                .get(name)
-                .map_or(&[][..], HeaderValue::as_bytes)
-        };
-        let accept = header(header::ACCEPT);
+        let accept = req
+            .headers()
+            .get(header::ACCEPT)
+            .map_or(&[][..], HeaderValue::as_bytes);
         let host = if self.keyed_by_host {
-            header(header::HOST)
+            request_host(req.request())
         } else {
-            &[]
+            ""
         };
         // Neither a request target nor a header value can hold a line break.
-        [target.as_bytes(), b"\n", accept, b"\n", host].concat()
+        [target.as_bytes(), b"\n", accept, b"\n", host.as_bytes()].concat()
     }
 
     fn lookup(&self, key: &[u8], version: i64) -> Option<Arc<Entry>> {

@@ -1,6 +1,8 @@
 //! What every route shares: problem+json errors, query parameters, cacheable JSON
 //! representations, and the middleware around the routes.
 
+use actix_web::HttpRequest;
+
 pub mod cache;
 pub mod formats;
 pub mod metrics;
@@ -14,6 +16,17 @@ pub use formats::{Format, LIST_FORMATS, negotiate};
 pub use problem::{ApiError, Problem};
 pub use query::{Cursor, Limit, QueryParams};
 pub use representation::{CachePolicy, Page, json};
+
+/// The host a request names, as absolute URLs are built on it when no public URL is set:
+/// its `Host` header, or `localhost` when that is missing, empty or not text. The response
+/// cache keeps answers per this value, so the two can never disagree.
+pub fn request_host(req: &HttpRequest) -> &str {
+    req.headers()
+        .get(actix_web::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|host| !host.is_empty())
+        .unwrap_or("localhost")
+}
 
 /// A client's value cut to a readable length before it is echoed back in an error, so a
 /// hostile input is not reflected whole.

@@ -47,11 +47,12 @@ impl CachePolicy<'_> {
     }
 }
 
+/// The discriminant indexes `Rendered::etags`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Encoding {
-    Identity,
-    Gzip,
-    Brotli,
+    Identity = 0,
+    Gzip = 1,
+    Brotli = 2,
 }
 
 impl Encoding {
@@ -165,8 +166,9 @@ pub fn json<T: Serialize>(
     bytes(req, body, "application/json", cache)
 }
 
-/// Marks a request rendered for the response cache: the route answers with the plain
-/// identity body (no 304, no compression), which the cache then keeps and serves.
+/// Marks a request rendered for the response cache: the route answers 200 with the plain
+/// identity body (no ETag, no 304, no compression), which the cache then keeps and serves
+/// with its own. Such a route must not answer `no-store`, or the bare body would be sent.
 #[derive(Debug, Clone, Copy)]
 pub struct RenderForCache;
 

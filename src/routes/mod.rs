@@ -24,7 +24,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use utoipa::{IntoParams, IntoResponses};
 
 use crate::domain::{Roadmap, Slug};
-use crate::http::{ApiError, CachePolicy, Problem, QueryParams, excerpt};
+use crate::http::{ApiError, CachePolicy, Problem, QueryParams, excerpt, request_host};
 use crate::store::Store;
 
 /// What every handler can reach.
@@ -46,19 +46,13 @@ impl AppState {
         CachePolicy::Content(&self.cache_control)
     }
 
-    /// The absolute URL of `path_and_query` (for `Location` and feeds): under the public URL
-    /// when configured, else on the request's `Host`.
+    /// The absolute URL of `path_and_query` (for `Location`, the feeds, the embed page and
+    /// oEmbed): under the public URL when configured, else on the request's host
+    /// ([`request_host`]).
     pub fn absolute(&self, req: &HttpRequest, path_and_query: &str) -> String {
         match &self.public_url {
             Some(base) => format!("{base}{path_and_query}"),
-            None => {
-                let host = req
-                    .headers()
-                    .get(header::HOST)
-                    .and_then(|h| h.to_str().ok())
-                    .unwrap_or("localhost");
-                format!("http://{host}{path_and_query}")
-            }
+            None => format!("http://{}{path_and_query}", request_host(req)),
         }
     }
 
