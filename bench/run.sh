@@ -2,7 +2,9 @@
 # The benchmark harness: roadmap-api against nginx serving the very same bytes as a static
 # file (identity and gzip), and Datasette over the same SQLite file as a peer, all on
 # loopback, in alternating rounds within one invocation. It prints req/s, p50 and p99 latency
-# and the ratios, and the cold start and memory of the server.
+# and the ratios, and the cold start and memory of the server. The server logs every request,
+# as it does by default; a second instance with its access log off, as nginx runs here, gives
+# the like-for-like roadmap reading.
 #
 #   bench/run.sh            full run: release build, 10 s per run, 2 rounds, Datasette
 #   bench/run.sh --smoke    a few seconds on the debug build (CI keeps the harness working;
@@ -40,6 +42,7 @@ work=$(mktemp -d)
 api_port=18281
 nginx_port=18282
 datasette_port=18283
+quiet_port=18284
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
@@ -128,6 +131,13 @@ nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
 pids+=("$!")
 wait_for "http://127.0.0.1:$nginx_port/roadmap.json"
 
+# The same server with its access log off, as nginx runs here: the like-for-like reading.
+# The default keeps the log on, and the ratios against the targets are the logging server's.
+RUST_LOG=warn "$bin" --database "$work/roadmap.db" --bind "127.0.0.1:$quiet_port" \
+  --log-format json ${workers[@]+"${workers[@]}"} 2>>"$work/api.log" &
+pids+=("$!")
+wait_for "http://127.0.0.1:$quiet_port/readyz"
+
 etag=$(python3 - "$api/v1/roadmaps/$slug" <<'PY'
 import sys, urllib.request
 print(urllib.request.urlopen(sys.argv[1]).headers["ETag"])
@@ -150,6 +160,7 @@ fi
 targets=(
   "api roadmap|$api/v1/roadmaps/$slug|"
   "nginx roadmap|http://127.0.0.1:$nginx_port/roadmap.json|"
+  "api roadmap, no log|http://127.0.0.1:$quiet_port/v1/roadmaps/$slug|"
   "api roadmap gzip|$api/v1/roadmaps/$slug|Accept-Encoding: gzip"
   "nginx roadmap gzip|http://127.0.0.1:$nginx_port/roadmap.json|Accept-Encoding: gzip"
   "api catalogue|$api/v1/roadmaps|"
@@ -184,6 +195,7 @@ for target in "${targets[@]}"; do
   IFS='|' read -r name _ _ <<<"$target"
   case "$name" in
     "api roadmap") r=$(ratio "api roadmap" "nginx roadmap")" of nginx" ;;
+    "api roadmap, no log") r=$(ratio "api roadmap, no log" "nginx roadmap")" of nginx, neither logging" ;;
     "api roadmap gzip") r=$(ratio "api roadmap gzip" "nginx roadmap gzip")" of nginx gzip" ;;
     "api catalogue") r=$(ratio "api catalogue" "nginx roadmap")" of nginx" ;;
     "datasette roadmap row") r="api roadmap is $(ratio "api roadmap" "datasette roadmap row") of it" ;;
