@@ -11,7 +11,9 @@
 #                           it does not gate on timings)
 #
 # Settings: BENCH_DURATION (10s), BENCH_CONNECTIONS (32), BENCH_ROUNDS (2), BENCH_WORKERS
-# (the server's --workers; unset, its default of one per core. nginx runs one worker.)
+# (the server's --workers; unset, its default of one per core. nginx runs one worker.),
+# BENCH_SOAK (90s, the memory run), BENCH_SIZES ("10 1000 10000"), BENCH_SCALE_DURATION (5s)
+# and BENCH_PAGE_LIMIT (10) for the scale table.
 # wrk runs one thread, so the server and the load generator each have one of the two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,7 +46,13 @@ nginx_port=18282
 datasette_port=18283
 quiet_port=18284
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+# Stops every server the run started, then removes its work folder: a full run's access logs
+# alone come to gigabytes, and a few runs' worth once filled this machine's disk.
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 wait_for() { # URL: poll until it answers 200 (60 s at most)
@@ -135,7 +143,8 @@ wait_for "http://127.0.0.1:$nginx_port/roadmap.json"
 # The default keeps the log on, and the ratios against the targets are the logging server's.
 RUST_LOG=warn "$bin" --database "$work/roadmap.db" --bind "127.0.0.1:$quiet_port" \
   --log-format json ${workers[@]+"${workers[@]}"} 2>>"$work/api.log" &
-pids+=("$!")
+quiet_pid=$!
+pids+=("$quiet_pid")
 wait_for "http://127.0.0.1:$quiet_port/readyz"
 
 etag=$(python3 - "$api/v1/roadmaps/$slug" <<'PY'
@@ -213,7 +222,7 @@ if ! $smoke; then
   rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$api_pid/status")
   printf 'after %s more requests: %s MB resident\n' "$served" "$(( rss_kb / 1024 ))"
 fi
-kill "$api_pid"; wait "$api_pid" 2>/dev/null || true
+kill "$api_pid" "$quiet_pid"; wait "$api_pid" "$quiet_pid" 2>/dev/null || true
 
 # Scale: synthetic catalogues (fixtures) of growing size, each imported into a new database.
 sizes=${BENCH_SIZES:-10 1000 10000}
@@ -221,8 +230,9 @@ $smoke && sizes=10
 scale_duration=${BENCH_SCALE_DURATION:-5s}
 $smoke && scale_duration=1s
 # Pages of the same size at every catalogue size (the first and the last keyset page, 10 a
-# page: the database also holds the bundled roadmap, so the last page holds one), so that
-# the table shows what the catalogue's size costs, not what a bigger page costs.
+# page: the database also holds the bundled roadmap, so with the default sizes the last page
+# holds one), so that the table shows what the catalogue's size costs, not what a bigger
+# page costs.
 page_limit=${BENCH_PAGE_LIMIT:-10}
 # Every size is served at once, each by its own server, and measured in alternating rounds
 # like the targets above (best round kept): a quiet or busy spell on this shared machine then
@@ -262,18 +272,20 @@ for round in $(seq 1 "$rounds"); do
   for size in $sizes; do
     for column in $columns; do
       r=$(wrk -t1 "-c$connections" "-d$scale_duration" "${scale_url[$size,$column]}" | awk '/^Requests\/sec/ {print $2}')
-      best=${scale_rps[$size,$column]:-0}
-      if awk -v x="$r" -v y="$best" 'BEGIN{exit !(x>y)}'; then scale_rps[$size,$column]=$r; fi
+      best=${scale_rps[$size,$column]:-}
+      if [ -z "$best" ] || awk -v x="$r" -v y="$best" 'BEGIN{exit !(x>y)}'; then
+        scale_rps[$size,$column]=$r
+      fi
     done
   done
 done
-printf '\n%-8s %10s %14s %14s %14s %14s\n' "roadmaps" "import" "first page" "last page" "search" "detail"
+printf '\n%-8s %11s %14s %14s %14s %14s\n' "roadmaps" "import" "first page" "last page" "search" "detail"
 for size in $sizes; do
   printf '%-8s %8s ms' "$size" "${imported[$size]}"
   for column in $columns; do printf ' %14s' "${scale_rps[$size,$column]}"; done
   printf '\n'
 done
-printf '(req/s, best of %s round(s), pages of %s; import: wall time of roadmap-api import)\n' \
-  "$rounds" "$page_limit"
+printf '(req/s, best of %s round(s) of %s, pages of %s; import: wall time of roadmap-api import)\n' \
+  "$rounds" "$scale_duration" "$page_limit"
 printf 'settings: %s per run, %s connections, %s round(s), %s, %s, server workers: %s\n' \
   "$duration" "$connections" "$rounds" "$bin" "$(nproc) cores" "${BENCH_WORKERS:-default}"
