@@ -8,57 +8,9 @@ use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::helpers::{SLUG, TestApp, problem, spawn_app, spawn_with, test_settings};
-
-/// A response read off the wire.
-struct Raw {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Raw {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Sends `head` (request line and headers, without the final blank line) as written.
-async fn send_raw(app: &TestApp, head: &[u8]) -> Raw {
-    try_send_raw(app, head).await.expect("a response")
-}
-
-/// As [`send_raw`], but the server may reset the connection (it does when it stops reading
-/// an oversized request half-way).
-async fn try_send_raw(app: &TestApp, head: &[u8]) -> std::io::Result<Raw> {
-    let address = app.address.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(address).await?;
-    let mut request = head.to_vec();
-    request.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
-    stream.write_all(&request).await?;
-    let mut bytes = Vec::new();
-    stream.read_to_end(&mut bytes).await?;
-    let text = String::from_utf8_lossy(&bytes);
-    let (head, body) = text.split_once("\r\n\r\n").expect("a response head");
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|line| line.split(' ').nth(1))
-        .and_then(|code| code.parse().ok())
-        .expect("a status line");
-    let headers = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    Ok(Raw {
-        status,
-        headers,
-        body: body.to_owned(),
-    })
-}
+use crate::helpers::{
+    Raw, SLUG, TestApp, problem, send_raw, spawn_app, spawn_with, test_settings, try_send_raw,
+};
 
 async fn get_raw(app: &TestApp, target: &str, extra_headers: &str) -> Raw {
     let head = format!("GET {target} HTTP/1.1\r\nHost: localhost{extra_headers}");

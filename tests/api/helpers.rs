@@ -6,6 +6,8 @@ use roadmap_api::configuration::{DEFAULT_CACHE_CONTROL, LogFormat, Settings};
 use roadmap_api::startup::Application;
 use serde_json::Value;
 use tempfile::TempDir;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 pub const SLUG: &str = "healthcare-ai-ml-engineer";
 
@@ -147,4 +149,54 @@ pub fn bundled_document() -> Value {
     ))
     .expect("bundled content");
     serde_json::from_str(&text).expect("bundled content is JSON")
+}
+
+/// A response read off the wire.
+pub struct Raw {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Raw {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Sends `head` (request line and headers, without the final blank line) as written.
+pub async fn send_raw(app: &TestApp, head: &[u8]) -> Raw {
+    try_send_raw(app, head).await.expect("a response")
+}
+
+/// As [`send_raw`], but the server may reset the connection (it does when it stops reading
+/// an oversized request half-way).
+pub async fn try_send_raw(app: &TestApp, head: &[u8]) -> std::io::Result<Raw> {
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).await?;
+    let mut request = head.to_vec();
+    request.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
+    stream.write_all(&request).await?;
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).await?;
+    let text = String::from_utf8_lossy(&bytes);
+    let (head, body) = text.split_once("\r\n\r\n").expect("a response head");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .expect("a status line");
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    Ok(Raw {
+        status,
+        headers,
+        body: body.to_owned(),
+    })
 }
