@@ -49,6 +49,7 @@ api_port=18281
 nginx_port=18282
 datasette_port=18283
 quiet_port=18284
+scale_base_port=18290 # and up, one port per catalogue size
 pids=()
 # Stops every server the run started, then removes its work folder: a full run's access logs
 # alone come to gigabytes, and a few runs' worth once filled this machine's disk.
@@ -58,6 +59,34 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+# stop PID...: stops servers this run started and waits until they are gone. They leave the
+# list, so the cleanup never signals a PID the system has since given to another process.
+# The cold-start servers are not this shell's children: `wait` fails at once for them, and
+# they are polled instead.
+stop() {
+  kill "$@" 2>/dev/null || true
+  local pid kept=()
+  for pid in "$@"; do
+    wait "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  done
+  for pid in "${pids[@]}"; do [[ " $* " == *" $pid "* ]] || kept+=("$pid"); done
+  pids=(${kept[@]+"${kept[@]}"})
+}
+
+# A server left over from an interrupted run would answer in place of the new one, and the
+# run would measure the old build. Stop here instead.
+sizes=${BENCH_SIZES:-10 1000 10000}
+$smoke && sizes=10
+scale_ports=()
+for ((i = 0; i < $(wc -w <<<"$sizes"); i++)); do scale_ports+=($((scale_base_port + i))); done
+for port in "$api_port" "$nginx_port" "$datasette_port" "$quiet_port" "${scale_ports[@]}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is in use, perhaps by a server from an earlier run; stop it first" >&2
+    exit 1
+  fi
+done
 
 wait_for() { # URL: poll until it answers 200 (60 s at most)
   python3 - "$1" <<'PY'
@@ -100,7 +129,7 @@ print(round((time.monotonic() - started) * 1000), server.pid)
 PY
 }
 read -r cold_new api_pid < <(cold_start); pids+=("$api_pid")
-kill "$api_pid"; while kill -0 "$api_pid" 2>/dev/null; do sleep 0.05; done
+stop "$api_pid"
 read -r cold_existing api_pid < <(cold_start); pids+=("$api_pid")
 
 api="http://127.0.0.1:$api_port"
@@ -226,11 +255,9 @@ if ! $smoke; then
   rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$api_pid/status")
   printf 'after %s more requests: %s MB resident\n' "$served" "$(( rss_kb / 1024 ))"
 fi
-kill "$api_pid" "$quiet_pid"; wait "$api_pid" "$quiet_pid" 2>/dev/null || true
+stop "$api_pid" "$quiet_pid"
 
 # Scale: synthetic catalogues (fixtures) of growing size, each imported into a new database.
-sizes=${BENCH_SIZES:-10 1000 10000}
-$smoke && sizes=10
 scale_duration=${BENCH_SCALE_DURATION:-5s}
 $smoke && scale_duration=1s
 # Pages of the same size at every catalogue size (the first and the last keyset page, 10 a
@@ -241,7 +268,7 @@ page_limit=${BENCH_PAGE_LIMIT:-10}
 # Every size is served at once, each by its own server, and measured in alternating rounds
 # like the targets above (best round kept): a quiet or busy spell on this shared machine then
 # falls on all sizes alike instead of on whichever size was being measured.
-scale_port=18290
+scale_port=$scale_base_port
 declare -A imported scale_url scale_rps
 for size in $sizes; do
   db="$work/scale-$size.db"
