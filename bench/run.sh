@@ -14,7 +14,8 @@
 # (1: the server's --workers and nginx's worker_processes, the same for both), BENCH_SOAK
 # (90s, the memory run), BENCH_SIZES ("10 1000 10000"), BENCH_SCALE_DURATION (5s) and
 # BENCH_PAGE_LIMIT (10) for the scale table.
-# wrk runs one thread, so the server and the load generator each have one of the two cores.
+# wrk runs one thread, so with the default of one worker the server and the load generator
+# each have one of the two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,37 @@ duration=${BENCH_DURATION:-10s}
 connections=${BENCH_CONNECTIONS:-32}
 rounds=${BENCH_ROUNDS:-2}
 if $smoke; then duration=1s; rounds=1; fi
+
+# The server and nginx run the same number of workers. wrk's thread keeps one of the two
+# cores busy, so the default is one worker each, on the core that is left, as the project
+# README advises (--workers set to the cores the server actually gets). BENCH_WORKERS=2 gives
+# both a worker per core, the server's own default, and shows what the sharing costs each.
+bench_workers=${BENCH_WORKERS:-1}
+if ! [[ $bench_workers =~ ^[1-9][0-9]*$ ]]; then
+  echo "BENCH_WORKERS must be a whole number of workers, 1 or more" >&2
+  exit 1
+fi
+workers=(--workers "$bench_workers")
+
+api_port=18281
+nginx_port=18282
+datasette_port=18283
+quiet_port=18284
+scale_base_port=18290 # and up, one port per catalogue size
+sizes=${BENCH_SIZES:-10 1000 10000}
+$smoke && sizes=10
+
+# A server left over from an interrupted run would answer in place of the new one, and the
+# run would measure the old build. Stop before installing or building anything.
+ports=("$api_port" "$nginx_port" "$quiet_port")
+$smoke || ports+=("$datasette_port")
+for ((i = 0; i < $(wc -w <<<"$sizes"); i++)); do ports+=($((scale_base_port + i))); done
+for port in "${ports[@]}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is in use, perhaps by a server from an earlier run; stop it first" >&2
+    exit 1
+  fi
+done
 
 if ! command -v wrk >/dev/null 2>&1 || ! command -v nginx >/dev/null 2>&1; then
   apt-get update -qq
@@ -37,19 +69,7 @@ else
   bin=target/release/roadmap-api
 fi
 
-# The server and nginx run the same number of workers. wrk's thread keeps one of the two
-# cores busy, so the default is one worker each, for the core that is left: the README's
-# advice to set --workers to the cores the server actually gets. BENCH_WORKERS=2 gives both
-# a worker per core, the server's own default, and shows what the sharing costs each of them.
-bench_workers=${BENCH_WORKERS:-1}
-workers=(--workers "$bench_workers")
-
 work=$(mktemp -d)
-api_port=18281
-nginx_port=18282
-datasette_port=18283
-quiet_port=18284
-scale_base_port=18290 # and up, one port per catalogue size
 pids=()
 # Stops every server the run started, then removes its work folder: a full run's access logs
 # alone come to gigabytes, and a few runs' worth once filled this machine's disk.
@@ -63,30 +83,22 @@ trap cleanup EXIT
 # stop PID...: stops servers this run started and waits until they are gone. They leave the
 # list, so the cleanup never signals a PID the system has since given to another process.
 # The cold-start servers are not this shell's children: `wait` fails at once for them, and
-# they are polled instead.
+# they are polled instead, until they exit or are left a zombie (where nothing reaps
+# orphans, as in a container without an init), for 10 s at most.
 stop() {
   kill "$@" 2>/dev/null || true
-  local pid kept=()
+  local pid state kept=()
   for pid in "$@"; do
     wait "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+    for _ in $(seq 200); do
+      state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || break
+      [ -z "$state" ] || [ "$state" = Z ] && break
+      sleep 0.05
+    done
   done
   for pid in "${pids[@]}"; do [[ " $* " == *" $pid "* ]] || kept+=("$pid"); done
   pids=(${kept[@]+"${kept[@]}"})
 }
-
-# A server left over from an interrupted run would answer in place of the new one, and the
-# run would measure the old build. Stop here instead.
-sizes=${BENCH_SIZES:-10 1000 10000}
-$smoke && sizes=10
-scale_ports=()
-for ((i = 0; i < $(wc -w <<<"$sizes"); i++)); do scale_ports+=($((scale_base_port + i))); done
-for port in "$api_port" "$nginx_port" "$datasette_port" "$quiet_port" "${scale_ports[@]}"; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "port $port is in use, perhaps by a server from an earlier run; stop it first" >&2
-    exit 1
-  fi
-done
 
 wait_for() { # URL: poll until it answers 200 (60 s at most)
   python3 - "$1" <<'PY'
@@ -109,8 +121,8 @@ millis() { date +%s%3N; }
 # Cold start to /readyz: a new database (created, migrated, filled), then an existing one.
 # One Python process starts the server and polls it, so the interpreter's own start-up (about
 # 40 ms) is not counted; the clock runs from spawning the server to its first 200.
-cold_start() { # prints milliseconds from spawn to /readyz 200; leaves the server running
-  python3 - "$bin" "$work/roadmap.db" "$api_port" "$work/api.log" "${workers[@]}" <<'PY'
+cold_start() { # DATABASE: prints milliseconds from spawn to /readyz 200, and the server's PID
+  python3 - "$bin" "$1" "$api_port" "$work/api.log" "${workers[@]}" <<'PY'
 import subprocess, sys, time, urllib.request
 binary, database, port, log, *extra = sys.argv[1:]
 started = time.monotonic()
@@ -128,9 +140,27 @@ while True:
 print(round((time.monotonic() - started) * 1000), server.pid)
 PY
 }
-read -r cold_new api_pid < <(cold_start); pids+=("$api_pid")
-stop "$api_pid"
-read -r cold_existing api_pid < <(cold_start); pids+=("$api_pid")
+# Five starts of each kind, and the median and the slowest are printed: a single start can
+# land on a disk flush or a busy neighbour (one run here took 245 ms for a start that
+# otherwise takes 30 to 45 ms). The last database made is the run's, and the last server
+# started serves the run.
+cold_samples=5
+$smoke && cold_samples=1
+cold_new=() cold_existing=()
+for ((i = 1; i <= cold_samples; i++)); do
+  db="$work/new-$i.db"
+  ((i == cold_samples)) && db="$work/roadmap.db"
+  read -r ms api_pid < <(cold_start "$db"); pids+=("$api_pid")
+  stop "$api_pid"
+  cold_new+=("$ms")
+done
+for ((i = 1; i <= cold_samples; i++)); do
+  read -r ms api_pid < <(cold_start "$work/roadmap.db"); pids+=("$api_pid")
+  ((i == cold_samples)) || stop "$api_pid"
+  cold_existing+=("$ms")
+done
+# SAMPLE...: their median and the slowest, in milliseconds
+spread() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {printf "%d ms (slowest %d ms)", v[int((NR + 1) / 2)], v[NR]}'; }
 
 api="http://127.0.0.1:$api_port"
 slug=healthcare-ai-ml-engineer
@@ -245,7 +275,8 @@ for target in "${targets[@]}"; do
   esac
   printf '%-24s %12s %10s %10s  %s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "$r"
 done
-printf '\ncold start to /readyz: %s ms (new database), %s ms (existing)\n' "$cold_new" "$cold_existing"
+printf '\ncold start to /readyz, median of %s: %s with a new database, %s with an existing one\n' \
+  "$cold_samples" "$(spread "${cold_new[@]}")" "$(spread "${cold_existing[@]}")"
 printf 'server resident memory after the runs: %s MB\n' "$(( rss_kb / 1024 ))"
 
 if ! $smoke; then
