@@ -243,7 +243,7 @@ targets=(
 [ -n "$peer" ] && targets+=("datasette roadmap row|$peer|")
 
 declare -A rps p50 p99
-for round in $(seq 1 "$rounds"); do
+for _ in $(seq 1 "$rounds"); do
   for target in "${targets[@]}"; do
     IFS='|' read -r name url hdr <<<"$target"
     args=(-t1 "-c$connections" "-d$duration" --latency)
@@ -330,7 +330,7 @@ PY
   scale_url[$size,detail]="$server/v1/roadmaps/$(printf 'synthetic-scale-%05d' $(( size / 2 )))"
 done
 columns="first last search detail"
-for round in $(seq 1 "$rounds"); do
+for _ in $(seq 1 "$rounds"); do
   for size in $sizes; do
     for column in $columns; do
       r=$(wrk -t1 "-c$connections" "-d$scale_duration" "${scale_url[$size,$column]}" | awk '/^Requests\/sec/ {print $2}')

