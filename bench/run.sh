@@ -41,16 +41,17 @@ api_port=18281
 nginx_port=18282
 datasette_port=18283
 quiet_port=18284
-scale_base_port=18290 # and up, one port per catalogue size
 sizes=${BENCH_SIZES:-10 1000 10000}
 $smoke && sizes=10
+declare -A scale_port # each catalogue size's server: 18290 and up
+port=18290
+for size in $sizes; do scale_port[$size]=$port; port=$((port + 1)); done
 
 # A server left over from an interrupted run would answer in place of the new one, and the
 # run would measure the old build. Stop before installing or building anything.
 ports=("$api_port" "$nginx_port" "$quiet_port")
 $smoke || ports+=("$datasette_port")
-for ((i = 0; i < $(wc -w <<<"$sizes"); i++)); do ports+=($((scale_base_port + i))); done
-for port in "${ports[@]}"; do
+for port in "${ports[@]}" "${scale_port[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "port $port is in use, perhaps by a server from an earlier run; stop it first" >&2
     exit 1
@@ -117,6 +118,10 @@ PY
 }
 
 millis() { date +%s%3N; }
+
+beats() { # REQS BEST: REQS is more requests a second than BEST, or there is no BEST yet
+  [ -z "$2" ] || awk -v x="$1" -v y="$2" 'BEGIN { exit !(x > y) }'
+}
 
 # Cold start to /readyz: a new database (created, migrated, filled), then an existing one.
 # One Python process starts the server and polls it, so the interpreter's own start-up (about
@@ -253,7 +258,7 @@ for _ in $(seq 1 "$rounds"); do
     a=$(awk '$1 == "50%" {print $2}' <<<"$report")
     b=$(awk '$1 == "99%" {print $2}' <<<"$report")
     # Keep each target's best round: the fairest reading on a shared machine.
-    if [ -z "${rps[$name]:-}" ] || awk -v x="$r" -v y="${rps[$name]}" 'BEGIN{exit !(x>y)}'; then
+    if beats "$r" "${rps[$name]:-}"; then
       rps[$name]=$r; p50[$name]=$a; p99[$name]=$b
     fi
   done
@@ -299,7 +304,6 @@ page_limit=${BENCH_PAGE_LIMIT:-10}
 # Every size is served at once, each by its own server, and measured in alternating rounds
 # like the targets above (best round kept): a quiet or busy spell on this shared machine then
 # falls on all sizes alike instead of on whichever size was being measured.
-scale_port=$scale_base_port
 declare -A imported scale_url scale_rps
 for size in $sizes; do
   db="$work/scale-$size.db"
@@ -307,11 +311,10 @@ for size in $sizes; do
   t0=$(millis)
   "$bin" --database "$db" --log-format json import "$work/scale-$size.json" 2>/dev/null
   imported[$size]=$(( $(millis) - t0 ))
-  server="http://127.0.0.1:$scale_port"
-  "$bin" --database "$db" --bind "127.0.0.1:$scale_port" --log-format json "${workers[@]}" \
-    2>>"$work/api.log" &
+  address="127.0.0.1:${scale_port[$size]}"
+  server="http://$address"
+  "$bin" --database "$db" --bind "$address" --log-format json "${workers[@]}" 2>>"$work/api.log" &
   pids+=("$!")
-  scale_port=$(( scale_port + 1 ))
   wait_for "$server/readyz"
   last=$(python3 - "$server" "$page_limit" <<'PY'
 import json, sys, urllib.request
@@ -334,10 +337,7 @@ for _ in $(seq 1 "$rounds"); do
   for size in $sizes; do
     for column in $columns; do
       r=$(wrk -t1 "-c$connections" "-d$scale_duration" "${scale_url[$size,$column]}" | awk '/^Requests\/sec/ {print $2}')
-      best=${scale_rps[$size,$column]:-}
-      if [ -z "$best" ] || awk -v x="$r" -v y="$best" 'BEGIN{exit !(x>y)}'; then
-        scale_rps[$size,$column]=$r
-      fi
+      if beats "$r" "${scale_rps[$size,$column]:-}"; then scale_rps[$size,$column]=$r; fi
     done
   done
 done
