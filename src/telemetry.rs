@@ -200,6 +200,9 @@ impl Drop for LogGuard {
 /// checks each fragment for UTF-8 again, which cost a tenth of a cached response's time.
 struct JsonLines;
 
+/// The most a thread's line buffer keeps between lines; a longer line's buffer is let go.
+const MAX_KEPT_LINE: usize = 64 * 1024;
+
 impl<S, N> FormatEvent<S, N> for JsonLines
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
@@ -211,89 +214,132 @@ where
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        // Events from the `log` crate (actix-web's) carry their real target here.
-        let normalized = event.normalized_metadata();
-        let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
-        writer.write_str("{\"timestamp\":\"")?;
-        write_timestamp(&mut writer)?;
-        writer.write_str("\",\"level\":\"")?;
-        writer.write_str(meta.level().as_str())?;
-        writer.write_str("\",\"fields\":{")?;
-        let mut fields = JsonFields {
-            out: &mut writer,
-            first: true,
-            result: Ok(()),
-        };
-        event.record(&mut fields);
-        fields.result?;
-        writer.write_str("},\"target\":")?;
-        json_string(&mut writer, meta.target())?;
-        if let Some(span) = event
-            .parent()
-            .and_then(|id| ctx.span(id))
-            .or_else(|| ctx.lookup_current())
-        {
-            writer.write_str(",\"span\":{")?;
-            // The span's fields, formatted as a JSON object when it was created.
-            if let Some(formatted) = span.extensions().get::<FormattedFields<N>>() {
-                let inner = formatted.fields.trim();
-                let inner = inner.strip_prefix('{').unwrap_or(inner);
-                let inner = inner.strip_suffix('}').unwrap_or(inner);
-                if !inner.is_empty() {
-                    writer.write_str(inner)?;
-                    writer.write_char(',')?;
-                }
-            }
-            writer.write_str("\"name\":")?;
-            json_string(&mut writer, span.name())?;
-            writer.write_char('}')?;
+        // The line is built in a `String` of this thread's and handed over whole: its
+        // appends are inlined, where each of the writer's is a call through a trait object,
+        // and an access-log line is some forty appends.
+        thread_local! {
+            static LINE: RefCell<String> = const { RefCell::new(String::new()) };
         }
-        writer.write_str("}\n")
+        LINE.with(|kept| {
+            // Never a panic in the log: were this thread already formatting a line, this
+            // one would have a buffer of its own, as in tracing-subscriber's own formatter.
+            let mut spare = String::new();
+            let mut borrowed = kept.try_borrow_mut();
+            let line = match borrowed.as_deref_mut() {
+                Ok(kept) => kept,
+                Err(_) => &mut spare,
+            };
+            line.clear();
+            json_line(line, ctx, event)?;
+            writer.write_str(line)?;
+            if line.capacity() > MAX_KEPT_LINE {
+                *line = String::new();
+            }
+            Ok(())
+        })
     }
 }
 
+/// One event as a line of JSON, newline included.
+fn json_line<S, N>(line: &mut String, ctx: &FmtContext<'_, S, N>, event: &Event<'_>) -> fmt::Result
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    // Events from the `log` crate (actix-web's) carry their real target here.
+    let normalized = event.normalized_metadata();
+    let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
+    line.push_str("{\"timestamp\":\"");
+    write_timestamp(line)?;
+    line.push_str("\",\"level\":\"");
+    line.push_str(meta.level().as_str());
+    line.push_str("\",\"fields\":{");
+    let mut fields = JsonFields {
+        out: line,
+        first: true,
+        result: Ok(()),
+    };
+    event.record(&mut fields);
+    fields.result?;
+    line.push_str("},\"target\":");
+    json_string(line, meta.target())?;
+    if let Some(span) = event
+        .parent()
+        .and_then(|id| ctx.span(id))
+        .or_else(|| ctx.lookup_current())
+    {
+        line.push_str(",\"span\":{");
+        // The span's fields, formatted as a JSON object when it was created.
+        if let Some(formatted) = span.extensions().get::<FormattedFields<N>>() {
+            let inner = formatted.fields.trim();
+            let inner = inner.strip_prefix('{').unwrap_or(inner);
+            let inner = inner.strip_suffix('}').unwrap_or(inner);
+            if !inner.is_empty() {
+                line.push_str(inner);
+                line.push(',');
+            }
+        }
+        line.push_str("\"name\":");
+        json_string(line, span.name())?;
+        line.push('}');
+    }
+    line.push_str("}\n");
+    Ok(())
+}
+
 /// Writes an event's fields as the members of a JSON object.
-struct JsonFields<'a, 'w> {
-    out: &'a mut Writer<'w>,
+struct JsonFields<'a> {
+    out: &'a mut String,
     first: bool,
     result: fmt::Result,
 }
 
-impl JsonFields<'_, '_> {
+impl JsonFields<'_> {
     /// Writes `"name":` and then the value; `log.*` fields (the `log` crate's metadata, already
     /// in `target`) are left out, and a raw identifier loses its `r#`.
-    fn member(&mut self, field: &Field, value: impl FnOnce(&mut Writer<'_>) -> fmt::Result) {
+    fn member(&mut self, field: &Field, value: impl FnOnce(&mut String) -> fmt::Result) {
         let name = field.name();
         if self.result.is_err() || name.starts_with("log.") {
             return;
         }
         let name = name.strip_prefix("r#").unwrap_or(name);
-        let separator = if self.first { "" } else { "," };
+        if !self.first {
+            self.out.push(',');
+        }
         self.first = false;
-        self.result = self
-            .out
-            .write_str(separator)
-            .and_then(|()| json_string(self.out, name))
-            .and_then(|()| self.out.write_str(":"))
-            .and_then(|()| value(self.out));
+        self.result = json_string(self.out, name).and_then(|()| {
+            self.out.push(':');
+            value(self.out)
+        });
     }
 }
 
-impl Visit for JsonFields<'_, '_> {
+impl Visit for JsonFields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         self.member(field, |out| json_string(out, value));
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.member(field, |out| write!(out, "{value}"));
+        self.member(field, |out| {
+            out.push_str(if value { "true" } else { "false" });
+            Ok(())
+        });
     }
 
+    // itoa rather than `write!`: the access log's status is one of these on every line, and
+    // the formatting machinery costs several times the digits.
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.member(field, |out| write!(out, "{value}"));
+        self.member(field, |out| {
+            out.push_str(itoa::Buffer::new().format(value));
+            Ok(())
+        });
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.member(field, |out| write!(out, "{value}"));
+        self.member(field, |out| {
+            out.push_str(itoa::Buffer::new().format(value));
+            Ok(())
+        });
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
@@ -370,16 +416,42 @@ const MUST_ESCAPE: [bool; 256] = {
     table
 };
 
+/// Whether any of eight bytes must be escaped, tested on all eight at once with the classic
+/// "has a zero byte" and "has a byte below n" word tricks, which are exact for the question
+/// of whether there is one at all.
+const fn any_to_escape(word: u64) -> bool {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH_BITS: u64 = ONES * 0x80;
+    const fn has_zero_byte(word: u64) -> u64 {
+        word.wrapping_sub(ONES) & !word & HIGH_BITS
+    }
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH_BITS;
+    let quote = has_zero_byte(word ^ (ONES * b'"' as u64));
+    let backslash = has_zero_byte(word ^ (ONES * b'\\' as u64));
+    (control | quote | backslash) != 0
+}
+
+/// Where the next byte to escape is, at or after `from`: eight bytes at a time, then one at
+/// a time from the first word that holds one. This runs over every string of every
+/// access-log line, and almost none of them holds one.
+fn next_to_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = &bytes[from..];
+    let (words, _) = rest.as_chunks::<8>();
+    let clean = 8 * words
+        .iter()
+        .take_while(|&&word| !any_to_escape(u64::from_le_bytes(word)))
+        .count();
+    rest[clean..]
+        .iter()
+        .position(|&byte| MUST_ESCAPE[usize::from(byte)])
+        .map(|offset| from + clean + offset)
+}
+
 impl<W: fmt::Write> fmt::Write for JsonEscaped<W> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
         let bytes = text.as_bytes();
         let mut plain = 0;
-        // A table lookup per byte: this runs over every string of every access-log line.
-        while let Some(offset) = bytes[plain..]
-            .iter()
-            .position(|&byte| MUST_ESCAPE[usize::from(byte)])
-        {
-            let at = plain + offset;
+        while let Some(at) = next_to_escape(bytes, plain) {
             self.0.write_str(&text[plain..at])?;
             match bytes[at] {
                 b'"' => self.0.write_str("\\\"")?,
@@ -489,6 +561,24 @@ mod tests {
             agreed.is_some(),
             "never the same second as the stock formatter"
         );
+    }
+
+    #[test]
+    fn the_word_at_a_time_scan_finds_what_the_byte_table_finds() {
+        // Every byte value, at every place in the words and in the tail, after clean bytes
+        // and after a byte already escaped.
+        for byte in 0..=u8::MAX {
+            for at in 0..19 {
+                let mut bytes = vec![b'a'; 19];
+                bytes[at] = byte;
+                let expected = MUST_ESCAPE[usize::from(byte)].then_some(at);
+                assert_eq!(next_to_escape(&bytes, 0), expected, "{byte:#04x} at {at}");
+                if at > 0 {
+                    bytes[at - 1] = b'"';
+                    assert_eq!(next_to_escape(&bytes, at), expected, "{byte:#04x} at {at}");
+                }
+            }
+        }
     }
 
     #[test]
