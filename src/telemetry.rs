@@ -200,9 +200,6 @@ impl Drop for LogGuard {
 /// checks each fragment for UTF-8 again, which cost a tenth of a cached response's time.
 struct JsonLines;
 
-/// The most a thread's line buffer keeps between lines; a longer line's buffer is let go.
-const MAX_KEPT_LINE: usize = 64 * 1024;
-
 impl<S, N> FormatEvent<S, N> for JsonLines
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
@@ -216,27 +213,27 @@ where
     ) -> fmt::Result {
         // The line is built in a `String` of this thread's and handed over whole: its
         // appends are inlined, where each of the writer's is a call through a trait object,
-        // and an access-log line is some forty appends.
+        // and an access-log line is some forty appends. (The buffer keeps the capacity of
+        // the longest line, as tracing-subscriber's own buffer, which receives it, does.)
         thread_local! {
             static LINE: RefCell<String> = const { RefCell::new(String::new()) };
         }
-        LINE.with(|kept| {
-            // Never a panic in the log: were this thread already formatting a line, this
-            // one would have a buffer of its own, as in tracing-subscriber's own formatter.
-            let mut spare = String::new();
-            let mut borrowed = kept.try_borrow_mut();
-            let line = match borrowed.as_deref_mut() {
-                Ok(kept) => kept,
-                Err(_) => &mut spare,
-            };
+        let mut write_line = |line: &mut String| {
             line.clear();
             json_line(line, ctx, event)?;
-            writer.write_str(line)?;
-            if line.capacity() > MAX_KEPT_LINE {
-                *line = String::new();
-            }
-            Ok(())
+            writer.write_str(line)
+        };
+        // A new buffer, not a panic, if this thread's is in use (re-entry, which tracing
+        // itself refuses today) or gone (an event from another local's destructor at exit).
+        LINE.try_with(|buffer| {
+            buffer
+                .try_borrow_mut()
+                .ok()
+                .map(|mut line| write_line(&mut line))
         })
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| write_line(&mut String::new()))
     }
 }
 
@@ -346,10 +343,14 @@ impl Visit for JsonFields<'_> {
         // JSON has no NaN or infinity; serde_json writes those as null too.
         if value.is_finite() {
             self.member(field, |out| {
-                out.write_str(ryu::Buffer::new().format_finite(value))
+                out.push_str(ryu::Buffer::new().format_finite(value));
+                Ok(())
             });
         } else {
-            self.member(field, |out| out.write_str("null"));
+            self.member(field, |out| {
+                out.push_str("null");
+                Ok(())
+            });
         }
     }
 
@@ -394,6 +395,7 @@ fn write_timestamp(out: &mut impl fmt::Write) -> fmt::Result {
     out.write_str(std::str::from_utf8(&fraction).map_err(|_| fmt::Error)?)
 }
 
+/// `text` as a JSON string, quotes included.
 fn json_string(out: &mut impl fmt::Write, text: &str) -> fmt::Result {
     out.write_str("\"")?;
     JsonEscaped(&mut *out).write_str(text)?;
@@ -416,19 +418,25 @@ const MUST_ESCAPE: [bool; 256] = {
     table
 };
 
-/// Whether any of eight bytes must be escaped, tested on all eight at once with the classic
-/// "has a zero byte" and "has a byte below n" word tricks, which are exact for the question
-/// of whether there is one at all.
+/// Eight bytes as one little-endian word, and the same byte in each of a word's eight.
+const ONES: u64 = u64::from_le_bytes([1; 8]);
+/// The top bit of each of a word's bytes.
+const HIGH_BITS: u64 = ONES * 0x80;
+
+/// Non-zero exactly when one of the word's bytes is below `bound` (at most 0x80). The borrow
+/// from the first such byte may flag bytes above it too, so this says whether, not where.
+const fn has_byte_below(word: u64, bound: u8) -> u64 {
+    word.wrapping_sub(ONES * bound as u64) & !word & HIGH_BITS
+}
+
+/// Non-zero exactly when one of the word's bytes is `byte`; whether, not where, as above.
+const fn has_byte(word: u64, byte: u8) -> u64 {
+    has_byte_below(word ^ (ONES * byte as u64), 1)
+}
+
+/// Whether any of eight bytes must be escaped, tested on all eight at once.
 const fn any_to_escape(word: u64) -> bool {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGH_BITS: u64 = ONES * 0x80;
-    const fn has_zero_byte(word: u64) -> u64 {
-        word.wrapping_sub(ONES) & !word & HIGH_BITS
-    }
-    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH_BITS;
-    let quote = has_zero_byte(word ^ (ONES * b'"' as u64));
-    let backslash = has_zero_byte(word ^ (ONES * b'\\' as u64));
-    (control | quote | backslash) != 0
+    (has_byte_below(word, 0x20) | has_byte(word, b'"') | has_byte(word, b'\\')) != 0
 }
 
 /// Where the next byte to escape is, at or after `from`: eight bytes at a time, then one at
@@ -609,6 +617,19 @@ mod tests {
         assert!(
             text.ends_with('\n') && lines(&captured).len() == 1,
             "{text}"
+        );
+        // The bytes too, after the timestamp: what log shippers have parsed so far.
+        let after_timestamp = text.split_once("Z\",").map(|(_, rest)| rest);
+        assert_eq!(
+            after_timestamp,
+            Some(concat!(
+                r#""level":"INFO","fields":{"message":"said this","#,
+                r#""text":"quote \" backslash \\ newline \n tab \t bell \u0007 é 🩺","#,
+                r#""count":3,"delta":-2,"ratio":0.25,"nothing":null,"yes":true,"#,
+                r#""debugged":"[\"a\\\"b\"]"},"target":"roadmap_api::telemetry::tests","#,
+                r#""span":{"request_id":"abc","name":"request"}}"#,
+                "\n"
+            ))
         );
         let line: serde_json::Value = serde_json::from_str(&text).expect("one JSON object");
         assert_eq!(line["level"], "INFO");
