@@ -125,9 +125,9 @@ beats() { # REQS BEST: REQS is more requests a second than BEST, or there is no 
 
 # Cold start to /readyz: a new database (created, migrated, filled), then an existing one.
 # One Python process starts the server and polls it, so the interpreter's own start-up (about
-# 40 ms) is not counted; the clock runs from spawning the server to its first 200. It polls
-# every millisecond rather than in a tight loop, which would take a core from the start it
-# times on a two-core machine.
+# 40 ms) is not counted; the clock runs from spawning the server to its first 200. It sleeps
+# a millisecond between attempts: a tight loop would take a core from the start it times on
+# a two-core machine.
 cold_start() { # DATABASE: prints milliseconds from spawn to /readyz 200, and the server's PID
   python3 - "$bin" "$1" "$api_port" "$work/api.log" "${workers[@]}" <<'PY'
 import subprocess, sys, time, urllib.request
@@ -150,7 +150,7 @@ PY
 }
 # Five starts of each kind, and the median and the slowest are printed: a single start can
 # land on a disk flush or a busy neighbour (one run here took 245 ms for a start that
-# otherwise takes 30 to 45 ms). The last database made is the run's, and the last server
+# usually took 30 to 45 ms at the time). The last database made is the run's, and the last server
 # started serves the run.
 cold_samples=5
 $smoke && cold_samples=1

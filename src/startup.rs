@@ -161,7 +161,9 @@ async fn shutdown_signal() -> std::io::Result<bool> {
     })
 }
 
-/// Every route: the one list that both a worker's app and the spec are built from.
+/// Every route: the one list that both a worker's app and the spec are built from. A macro,
+/// because actix-web's and utoipa-actix-web's `ServiceConfig` share no trait to be generic
+/// over.
 macro_rules! every_route {
     ($cfg:expr) => {
         $cfg.service(routes::roadmaps::list_roadmaps)
@@ -194,8 +196,9 @@ macro_rules! every_route {
 }
 
 /// The routes of a worker's app, registered with actix-web alone. Registering them through
-/// utoipa-actix-web also builds every route's OpenAPI description, which took each worker
-/// 10 ms at start, for a spec that is built once, in [`openapi_spec`].
+/// utoipa-actix-web also builds every route's OpenAPI description, schemas and all, which
+/// cost each worker more than its whole start otherwise does, for a spec that is built
+/// once, in [`openapi_spec`].
 fn mount_routes(cfg: &mut web::ServiceConfig) {
     every_route!(cfg);
 }
