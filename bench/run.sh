@@ -149,8 +149,8 @@ print(round((time.monotonic() - started) * 1000), server.pid)
 PY
 }
 # Five starts of each kind, and the median and the slowest are printed: a single start can
-# land on a disk flush or a busy neighbour (one run here took 245 ms for a start that
-# usually took 30 to 45 ms at the time). The last database made is the run's, and the last server
+# land on a disk flush or a busy neighbour (one run here took 245 ms for a start that usually
+# took 30 to 45 ms at the time). The last database made is the run's, and the last server
 # started serves the run.
 cold_samples=5
 $smoke && cold_samples=1

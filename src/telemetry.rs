@@ -309,6 +309,14 @@ impl JsonFields<'_> {
             value(self.out)
         });
     }
+
+    /// A member whose value is written as it is: a number, `true`, `false` or `null`.
+    fn literal(&mut self, field: &Field, value: &str) {
+        self.member(field, |out| {
+            out.push_str(value);
+            Ok(())
+        });
+    }
 }
 
 impl Visit for JsonFields<'_> {
@@ -317,40 +325,25 @@ impl Visit for JsonFields<'_> {
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.member(field, |out| {
-            out.push_str(if value { "true" } else { "false" });
-            Ok(())
-        });
+        self.literal(field, if value { "true" } else { "false" });
     }
 
     // itoa rather than `write!`: the access log's status is one of these on every line, and
     // the formatting machinery costs several times the digits.
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.member(field, |out| {
-            out.push_str(itoa::Buffer::new().format(value));
-            Ok(())
-        });
+        self.literal(field, itoa::Buffer::new().format(value));
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.member(field, |out| {
-            out.push_str(itoa::Buffer::new().format(value));
-            Ok(())
-        });
+        self.literal(field, itoa::Buffer::new().format(value));
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
         // JSON has no NaN or infinity; serde_json writes those as null too.
         if value.is_finite() {
-            self.member(field, |out| {
-                out.push_str(ryu::Buffer::new().format_finite(value));
-                Ok(())
-            });
+            self.literal(field, ryu::Buffer::new().format_finite(value));
         } else {
-            self.member(field, |out| {
-                out.push_str("null");
-                Ok(())
-            });
+            self.literal(field, "null");
         }
     }
 
@@ -418,41 +411,13 @@ const MUST_ESCAPE: [bool; 256] = {
     table
 };
 
-/// Eight bytes as one little-endian word, and the same byte in each of a word's eight.
-const ONES: u64 = u64::from_le_bytes([1; 8]);
-/// The top bit of each of a word's bytes.
-const HIGH_BITS: u64 = ONES * 0x80;
-
-/// Non-zero exactly when one of the word's bytes is below `bound` (at most 0x80). The borrow
-/// from the first such byte may flag bytes above it too, so this says whether, not where.
-const fn has_byte_below(word: u64, bound: u8) -> u64 {
-    word.wrapping_sub(ONES * bound as u64) & !word & HIGH_BITS
-}
-
-/// Non-zero exactly when one of the word's bytes is `byte`; whether, not where, as above.
-const fn has_byte(word: u64, byte: u8) -> u64 {
-    has_byte_below(word ^ (ONES * byte as u64), 1)
-}
-
-/// Whether any of eight bytes must be escaped, tested on all eight at once.
-const fn any_to_escape(word: u64) -> bool {
-    (has_byte_below(word, 0x20) | has_byte(word, b'"') | has_byte(word, b'\\')) != 0
-}
-
-/// Where the next byte to escape is, at or after `from`: eight bytes at a time, then one at
-/// a time from the first word that holds one. This runs over every string of every
-/// access-log line, and almost none of them holds one.
+/// Where the next byte to escape is, at or after `from`: a table lookup per byte, over every
+/// string of every access-log line.
 fn next_to_escape(bytes: &[u8], from: usize) -> Option<usize> {
-    let rest = &bytes[from..];
-    let (words, _) = rest.as_chunks::<8>();
-    let clean = 8 * words
-        .iter()
-        .take_while(|&&word| !any_to_escape(u64::from_le_bytes(word)))
-        .count();
-    rest[clean..]
+    bytes[from..]
         .iter()
         .position(|&byte| MUST_ESCAPE[usize::from(byte)])
-        .map(|offset| from + clean + offset)
+        .map(|offset| from + offset)
 }
 
 impl<W: fmt::Write> fmt::Write for JsonEscaped<W> {
@@ -572,9 +537,9 @@ mod tests {
     }
 
     #[test]
-    fn the_word_at_a_time_scan_finds_what_the_byte_table_finds() {
-        // Every byte value, at every place in the words and in the tail, after clean bytes
-        // and after a byte already escaped.
+    fn the_scan_finds_each_byte_to_escape_where_it_is_from_any_start() {
+        // Every byte value, at every place, after clean bytes and after a byte already
+        // escaped.
         for byte in 0..=u8::MAX {
             for at in 0..19 {
                 let mut bytes = vec![b'a'; 19];
