@@ -250,8 +250,8 @@ targets=(
 )
 [ -n "$peer" ] && targets+=("datasette roadmap row|$peer|")
 
-declare -A rps p50 p99
-for _ in $(seq 1 "$rounds"); do
+declare -A rps p50 p99 round_rps
+for round in $(seq 1 "$rounds"); do
   for target in "${targets[@]}"; do
     IFS='|' read -r name url hdr <<<"$target"
     args=(-t1 "-c$connections" "-d$duration" --latency)
@@ -260,6 +260,7 @@ for _ in $(seq 1 "$rounds"); do
     r=$(awk '/^Requests\/sec/ {print $2}' <<<"$report")
     a=$(awk '$1 == "50%" {print $2}' <<<"$report")
     b=$(awk '$1 == "99%" {print $2}' <<<"$report")
+    round_rps[$name,$round]=$r
     # Keep each target's best round: the fairest reading on a shared machine.
     if beats "$r" "${rps[$name]:-}"; then
       rps[$name]=$r; p50[$name]=$a; p99[$name]=$b
@@ -283,6 +284,28 @@ for target in "${targets[@]}"; do
   esac
   printf '%-24s %12s %10s %10s  %s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "$r"
 done
+# The best rounds above may come from different minutes, and this machine's speed drifts by
+# more than the margins judged. Within a round the two sides ran within a minute, so
+# each round's ratio is the steadier comparison; its spread shows what the noise allows.
+round_ratios() { # NAME REFERENCE: each round's ratio, as the median (lowest to highest)
+  local round
+  for round in $(seq 1 "$rounds"); do
+    awk -v a="${round_rps[$1,$round]:-0}" -v b="${round_rps[$2,$round]:-0}" \
+      'BEGIN { if (a > 0 && b > 0) printf "%.4f\n", a / b }'
+  done | sort -g | awk '{ v[NR] = $1 }
+    END {
+      if (NR == 0) { print "-"; exit }
+      m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+      printf "%.2fx (%.2fx to %.2fx)\n", m, v[1], v[NR]
+    }'
+}
+printf '\nratio in each round (the two measured in the same round), median (lowest to highest) of %s:\n' "$rounds"
+for pair in "api roadmap|nginx roadmap" "api roadmap, no log|nginx roadmap" \
+  "api roadmap gzip|nginx roadmap gzip" "api catalogue|nginx roadmap"; do
+  IFS='|' read -r name reference <<<"$pair"
+  printf '%-40s %s\n' "$name / $reference" "$(round_ratios "$name" "$reference")"
+done
+
 printf '\ncold start to /readyz, median of %s: %s with a new database, %s with an existing one\n' \
   "$cold_samples" "$(spread "${cold_new[@]}")" "$(spread "${cold_existing[@]}")"
 printf 'server resident memory after the runs: %s MB\n' "$(( rss_kb / 1024 ))"
