@@ -287,19 +287,20 @@ done
 # The best rounds above may come from different minutes, and this machine's speed drifts by
 # more than the margins judged. Within a round the two sides ran within a minute, so
 # each round's ratio is the steadier comparison; its spread shows what the noise allows.
-round_ratios() { # NAME REFERENCE: each round's ratio, as the median (lowest to highest)
-  local round
-  for round in $(seq 1 "$rounds"); do
+round_ratios() { # NAME REFERENCE: the median of the rounds' ratios, then each round's in order
+  local round ratios
+  mapfile -t ratios < <(for round in $(seq 1 "$rounds"); do
     awk -v a="${round_rps[$1,$round]:-0}" -v b="${round_rps[$2,$round]:-0}" \
       'BEGIN { if (a > 0 && b > 0) printf "%.4f\n", a / b }'
-  done | sort -g | awk '{ v[NR] = $1 }
-    END {
-      if (NR == 0) { print "-"; exit }
-      m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-      printf "%.2fx (%.2fx to %.2fx)\n", m, v[1], v[NR]
-    }'
+  done)
+  if [ "${#ratios[@]}" -eq 0 ]; then echo "-"; return; fi
+  printf '%s\n' "${ratios[@]}" | sort -g | awk '{ v[NR] = $1 }
+    END { printf "%.2fx", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+  printf ', by round:'
+  printf ' %.2fx' "${ratios[@]}"
+  printf '\n'
 }
-printf '\nratio in each round (the two measured in the same round), median (lowest to highest) of %s:\n' "$rounds"
+printf '\nratio in each round (the two measured in the same round): the median, then round by round\n'
 for pair in "api roadmap|nginx roadmap" "api roadmap, no log|nginx roadmap" \
   "api roadmap gzip|nginx roadmap gzip" "api catalogue|nginx roadmap"; do
   IFS='|' read -r name reference <<<"$pair"
