@@ -285,20 +285,29 @@ for target in "${targets[@]}"; do
   printf '%-24s %12s %10s %10s  %s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "$r"
 done
 # The best rounds above may come from different minutes, and this machine's speed drifts by
-# more than the margins judged. Within a round the two sides ran within a minute, so
-# each round's ratio is the steadier comparison; its spread shows what the noise allows.
+# more than the margins judged. Within a round the two sides ran within a minute, so the
+# slower drifts fall on both alike; the spread of the rounds shows what the noise allows.
 round_ratios() { # NAME REFERENCE: the median of the rounds' ratios, then each round's in order
-  local round ratios
-  mapfile -t ratios < <(for round in $(seq 1 "$rounds"); do
-    awk -v a="${round_rps[$1,$round]:-0}" -v b="${round_rps[$2,$round]:-0}" \
-      'BEGIN { if (a > 0 && b > 0) printf "%.4f\n", a / b }'
-  done)
-  if [ "${#ratios[@]}" -eq 0 ]; then echo "-"; return; fi
-  printf '%s\n' "${ratios[@]}" | sort -g | awk '{ v[NR] = $1 }
-    END { printf "%.2fx", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-  printf ', by round:'
-  printf ' %.2fx' "${ratios[@]}"
-  printf '\n'
+  local round
+  for round in $(seq 1 "$rounds"); do
+    # A round where either side gave no reading is shown as "-" and left out of the median.
+    echo "${round_rps[$1,$round]:-0} ${round_rps[$2,$round]:-0}"
+  done | awk '
+    {
+      ratio[NR] = ($1 > 0 && $2 > 0) ? $1 / $2 : "-"
+      if (ratio[NR] != "-") known[++n] = ratio[NR]
+    }
+    END {
+      if (n == 0) { print "-"; exit }
+      for (i = 2; i <= n; i++) { # insertion sort: there are only a few rounds
+        x = known[i]
+        for (j = i - 1; j > 0 && known[j] > x; j--) known[j + 1] = known[j]
+        known[j + 1] = x
+      }
+      printf "%.2fx, by round:", n % 2 ? known[(n + 1) / 2] : (known[n / 2] + known[n / 2 + 1]) / 2
+      for (i = 1; i <= NR; i++) printf (ratio[i] == "-" ? " -" : " %.2fx"), ratio[i]
+      printf "\n"
+    }'
 }
 printf '\nratio in each round (the two measured in the same round): the median, then round by round\n'
 for pair in "api roadmap|nginx roadmap" "api roadmap, no log|nginx roadmap" \
