@@ -75,7 +75,7 @@ pids=()
 # Stops every server the run started, then removes its work folder: a full run's access logs
 # alone come to gigabytes, and a few runs' worth once filled this machine's disk.
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  stop ${pids[@]+"${pids[@]}"}
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -83,21 +83,26 @@ trap cleanup EXIT
 
 # stop PID...: stops servers this run started and waits until they are gone. They leave the
 # list, so the cleanup never signals a PID the system has since given to another process.
-# The cold-start servers are not this shell's children: `wait` fails at once for them, and
-# they are polled instead, until they exit or are left a zombie (where nothing reaps
-# orphans, as in a container without an init), for 10 s at most.
+# The cold-start servers are not this shell's children, so they are polled rather than
+# waited for, until they exit or are left a zombie (where nothing reaps orphans, as in a
+# container without an init). A server still running after 10 s is killed outright: a
+# `wait` on one that ignores SIGTERM would hang the run forever.
 stop() {
   kill "$@" 2>/dev/null || true
   local pid state kept=()
   for pid in "$@"; do
-    wait "$pid" 2>/dev/null || true
     for _ in $(seq 200); do
-      state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || break
+      state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || state=""
       [ -z "$state" ] || [ "$state" = Z ] && break
       sleep 0.05
     done
+    if [ -n "$state" ] && [ "$state" != Z ]; then
+      echo "process $pid did not stop within 10 s of SIGTERM; killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
   done
-  for pid in "${pids[@]}"; do [[ " $* " == *" $pid "* ]] || kept+=("$pid"); done
+  for pid in ${pids[@]+"${pids[@]}"}; do [[ " $* " == *" $pid "* ]] || kept+=("$pid"); done
   pids=(${kept[@]+"${kept[@]}"})
 }
 
