@@ -172,8 +172,17 @@ for ((i = 1; i <= cold_samples; i++)); do
   ((i == cold_samples)) || stop "$api_pid"
   cold_existing+=("$ms")
 done
+# The middle of the numbers on standard input (of an even count, the mean of the middle two);
+# nothing for none.
+median() {
+  sort -g | awk '{ v[NR] = $1 }
+    END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
 # SAMPLE...: their median and the slowest, in milliseconds
-spread() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {printf "%d ms (slowest %d ms)", v[int((NR + 1) / 2)], v[NR]}'; }
+spread() {
+  printf '%s ms (slowest %s ms)' "$(printf '%s\n' "$@" | median)" \
+    "$(printf '%s\n' "$@" | sort -n | tail -n 1)"
+}
 
 api="http://127.0.0.1:$api_port"
 slug=healthcare-ai-ml-engineer
@@ -293,26 +302,17 @@ done
 # more than the margins judged. Within a round the two sides ran within a minute, so the
 # slower drifts fall on both alike; the spread of the rounds shows what the noise allows.
 round_ratios() { # NAME REFERENCE: the median of the rounds' ratios, then each round's in order
-  local round
-  for round in $(seq 1 "$rounds"); do
+  local round ratios middle
+  ratios=$(for round in $(seq 1 "$rounds"); do
     # A round where either side gave no reading is shown as "-" and left out of the median.
-    echo "${round_rps[$1,$round]:-0} ${round_rps[$2,$round]:-0}"
-  done | awk '
-    {
-      ratio[NR] = ($1 > 0 && $2 > 0) ? $1 / $2 : "-"
-      if (ratio[NR] != "-") known[++n] = ratio[NR]
-    }
-    END {
-      if (n == 0) { print "-"; exit }
-      for (i = 2; i <= n; i++) { # insertion sort: there are only a few rounds
-        x = known[i]
-        for (j = i - 1; j > 0 && known[j] > x; j--) known[j + 1] = known[j]
-        known[j + 1] = x
-      }
-      printf "%.2fx, by round:", n % 2 ? known[(n + 1) / 2] : (known[n / 2] + known[n / 2 + 1]) / 2
-      for (i = 1; i <= NR; i++) printf (ratio[i] == "-" ? " -" : " %.2fx"), ratio[i]
-      printf "\n"
-    }'
+    awk -v a="${round_rps[$1,$round]:-0}" -v b="${round_rps[$2,$round]:-0}" \
+      'BEGIN { if (a > 0 && b > 0) printf "%.17g\n", a / b; else print "-" }'
+  done)
+  middle=$(awk '$1 != "-"' <<<"$ratios" | median)
+  if [ -z "$middle" ]; then echo "-"; return; fi
+  awk -v middle="$middle" 'BEGIN { printf "%.2fx, by round:", middle }
+    { printf ($1 == "-" ? " -" : " %.2fx"), $1 }
+    END { printf "\n" }' <<<"$ratios"
 }
 printf '\nratio in each round (the two measured in the same round): the median, then round by round\n'
 for pair in "api roadmap|nginx roadmap" "api roadmap, no log|nginx roadmap" \
