@@ -4,7 +4,9 @@
 # loopback, in alternating rounds within one invocation. It prints req/s, p50 and p99 latency
 # and the ratios, and the cold start and memory of the server. The server logs every request,
 # as it does by default; a second instance with its access log off, as nginx runs here, gives
-# the like-for-like roadmap reading.
+# the like-for-like roadmap reading. The actix-web floor (bench/floor.rs, bare actix-web
+# answering with the API's bytes and headers) shows what the framework alone reaches here, and
+# so what the API's own work per request costs.
 #
 #   bench/run.sh            full run: release build, 10 s per run, 2 rounds, Datasette
 #   bench/run.sh --smoke    a few seconds on the debug build (CI keeps the harness working;
@@ -41,6 +43,7 @@ api_port=18281
 nginx_port=18282
 datasette_port=18283
 quiet_port=18284
+floor_port=18285
 sizes=${BENCH_SIZES:-10 1000 10000}
 $smoke && sizes=10
 declare -A scale_port # each catalogue size's server: 18290 and up
@@ -49,7 +52,7 @@ for size in $sizes; do scale_port[$size]=$port; port=$((port + 1)); done
 
 # A server left over from an interrupted run would answer in place of the new one, and the
 # run would measure the old build. Stop before installing or building anything.
-ports=("$api_port" "$nginx_port" "$quiet_port")
+ports=("$api_port" "$nginx_port" "$quiet_port" "$floor_port")
 $smoke || ports+=("$datasette_port")
 for port in "${ports[@]}" "${scale_port[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -63,11 +66,11 @@ if ! command -v wrk >/dev/null 2>&1 || ! command -v nginx >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk nginx >/dev/null
 fi
 if $smoke; then
-  [ -x target/debug/roadmap-api ] || cargo build --locked
-  bin=target/debug/roadmap-api
+  bin=target/debug/roadmap-api floor=target/debug/examples/floor
+  [ -x "$bin" ] && [ -x "$floor" ] || cargo build --locked --bins --example floor
 else
-  cargo build --release --locked
-  bin=target/release/roadmap-api
+  cargo build --release --locked --bins --example floor
+  bin=target/release/roadmap-api floor=target/release/examples/floor
 fi
 
 work=$(mktemp -d)
@@ -187,11 +190,14 @@ spread() {
 api="http://127.0.0.1:$api_port"
 slug=healthcare-ai-ml-engineer
 
-# nginx serves the API's own bytes of the roadmap, and their gzip, as static files.
+# nginx serves the API's own bytes of the roadmap, and their gzip, as static files; the floor
+# serves the same bytes with the API's headers.
 mkdir -p "$work/static" "$work/nginx"
-python3 - "$api/v1/roadmaps/$slug" "$work/static/roadmap.json" <<'PY'
+python3 - "$api/v1/roadmaps/$slug" "$work/static/roadmap.json" "$work/roadmap.headers" <<'PY'
 import sys, urllib.request
-open(sys.argv[2], "wb").write(urllib.request.urlopen(sys.argv[1]).read())
+response = urllib.request.urlopen(sys.argv[1])
+open(sys.argv[2], "wb").write(response.read())
+open(sys.argv[3], "w").write("".join(f"{k}: {v}\n" for k, v in response.headers.items()))
 PY
 gzip -k -9 "$work/static/roadmap.json"
 # nginx's workers drop root for an unprivileged user, who must be able to read the files.
@@ -232,6 +238,12 @@ quiet_pid=$!
 pids+=("$quiet_pid")
 wait_for "http://127.0.0.1:$quiet_port/readyz"
 
+"$floor" "127.0.0.1:$floor_port" "$work/static/roadmap.json" "$work/roadmap.headers" \
+  "$bench_workers" 2>>"$work/floor.log" &
+floor_pid=$!
+pids+=("$floor_pid")
+wait_for "http://127.0.0.1:$floor_port/v1/roadmaps/$slug"
+
 etag=$(python3 - "$api/v1/roadmaps/$slug" <<'PY'
 import sys, urllib.request
 print(urllib.request.urlopen(sys.argv[1]).headers["ETag"])
@@ -255,6 +267,7 @@ targets=(
   "api roadmap|$api/v1/roadmaps/$slug|"
   "nginx roadmap|http://127.0.0.1:$nginx_port/roadmap.json|"
   "api roadmap, no log|http://127.0.0.1:$quiet_port/v1/roadmaps/$slug|"
+  "actix floor roadmap|http://127.0.0.1:$floor_port/v1/roadmaps/$slug|"
   "api roadmap gzip|$api/v1/roadmaps/$slug|Accept-Encoding: gzip"
   "nginx roadmap gzip|http://127.0.0.1:$nginx_port/roadmap.json|Accept-Encoding: gzip"
   "api catalogue|$api/v1/roadmaps|"
@@ -291,6 +304,7 @@ for target in "${targets[@]}"; do
   case "$name" in
     "api roadmap") r=$(ratio "api roadmap" "nginx roadmap")" of nginx" ;;
     "api roadmap, no log") r=$(ratio "api roadmap, no log" "nginx roadmap")" of nginx, neither logging" ;;
+    "actix floor roadmap") r=$(ratio "actix floor roadmap" "nginx roadmap")" of nginx, the framework alone" ;;
     "api roadmap gzip") r=$(ratio "api roadmap gzip" "nginx roadmap gzip")" of nginx gzip" ;;
     "api catalogue") r=$(ratio "api catalogue" "nginx roadmap")" of nginx" ;;
     "datasette roadmap row") r="api roadmap is $(ratio "api roadmap" "datasette roadmap row") of it" ;;
@@ -316,9 +330,11 @@ round_ratios() { # NAME REFERENCE: the median of the rounds' ratios, then each r
 }
 printf '\nratio in each round (the two measured in the same round): the median, then round by round\n'
 for pair in "api roadmap|nginx roadmap" "api roadmap, no log|nginx roadmap" \
-  "api roadmap gzip|nginx roadmap gzip" "api catalogue|nginx roadmap"; do
+  "api roadmap gzip|nginx roadmap gzip" "api catalogue|nginx roadmap" \
+  "actix floor roadmap|nginx roadmap" "api roadmap|actix floor roadmap" \
+  "api roadmap, no log|actix floor roadmap"; do
   IFS='|' read -r name reference <<<"$pair"
-  printf '%-40s %s\n' "$name / $reference" "$(round_ratios "$name" "$reference")"
+  printf '%-42s %s\n' "$name / $reference" "$(round_ratios "$name" "$reference")"
 done
 
 printf '\ncold start to /readyz, median of %s: %s with a new database, %s with an existing one\n' \
@@ -332,7 +348,7 @@ if ! $smoke; then
   rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$api_pid/status")
   printf 'after %s more requests: %s MB resident\n' "$served" "$(( rss_kb / 1024 ))"
 fi
-stop "$api_pid" "$quiet_pid"
+stop "$api_pid" "$quiet_pid" "$floor_pid"
 
 # Scale: synthetic catalogues (fixtures) of growing size, each imported into a new database.
 scale_duration=${BENCH_SCALE_DURATION:-5s}
