@@ -239,7 +239,7 @@ pids+=("$quiet_pid")
 wait_for "http://127.0.0.1:$quiet_port/readyz"
 
 "$floor" "127.0.0.1:$floor_port" "$work/static/roadmap.json" "$work/roadmap.headers" \
-  "$bench_workers" 2>>"$work/floor.log" &
+  "$bench_workers" &
 floor_pid=$!
 pids+=("$floor_pid")
 wait_for "http://127.0.0.1:$floor_port/v1/roadmaps/$slug"
