@@ -90,10 +90,9 @@ impl Application {
                 .default_service(web::to(routes::fallback))
                 .wrap(from_fn(middleware::head_as_get))
                 .wrap(from_fn(middleware::docs_validators))
-                .wrap(from_fn(cache::response_cache))
                 .wrap(from_fn(middleware::cors))
+                .wrap(from_fn(cache::response_cache))
                 .wrap(from_fn(rate_limit::rate_limit))
-                .wrap(from_fn(middleware::problems))
                 .wrap(from_fn(middleware::request_context))
         })
         // A client gets 5 s to send its request head (slow-loris), idle connections close

@@ -26,7 +26,7 @@ use actix_web::web::Data;
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse};
 
 use super::metrics::Metrics;
-use super::middleware::{RouteTemplate, route_template};
+use super::middleware::{RouteTemplate, route_template, secure};
 use super::representation::{RenderForCache, Rendered};
 use super::{ApiError, request_host};
 use crate::routes::health::PROBE_PATHS;
@@ -114,7 +114,8 @@ struct Entry {
     rendered: Rendered,
     /// The route that rendered it, for the access log and metrics of later hits.
     route: Arc<str>,
-    /// The route's headers (type, caching, links, security), replayed on every answer.
+    /// The route's headers (type, caching, links, CORS) and the security headers, replayed on
+    /// every answer, so that a hit needs no other layer to add them.
     headers: HeaderMap,
 }
 
@@ -315,6 +316,7 @@ pub async fn response_cache(
     ] {
         headers.remove(name);
     }
+    secure(&mut headers);
     let body = actix_web::body::to_bytes(response.into_body())
         .await
         .map_err(|e| ApiError::Internal(format!("reading a rendered response: {e}")))?;

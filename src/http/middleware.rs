@@ -1,6 +1,7 @@
 //! Middleware around every route, outermost first: [`request_context`] (request id, tracing
-//! span), [`problems`] (renders errors), the rate limit, [`cors`] (public GET for every origin,
-//! never a write), the response cache, [`docs_validators`], [`head_as_get`] (HEAD for every GET).
+//! span, errors rendered as problems), the rate limit, the response cache, [`cors`] (public
+//! GET for every origin, never a write), [`docs_validators`], [`head_as_get`] (HEAD for every
+//! GET).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,25 +38,18 @@ pub struct RequestPolicy {
 }
 
 /// Gives every request an id (the client's `X-Request-Id` when it is a sane token, else a new
-/// UUID), runs it inside a tracing span under the request timeout, logs its outcome, records
-/// its metrics, and sets the security headers every response carries. Over-long URLs and
-/// headers are refused here, before routing.
+/// UUID), runs it inside a tracing span under the request timeout, renders its errors as
+/// problems, logs its outcome, records its metrics, and sets the security headers every
+/// response carries. Over-long URLs and headers are refused here, before routing.
 pub async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let request_id = req
-        .headers()
-        .get(&REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .filter(|id| !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic()))
-        .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let request_id = request_id(&req);
+    let id = request_id.to_str().unwrap_or_default();
     // The access log is one event per request (below). A span costs more than the event, so
-    // it exists only at debug level, for following a request through the debug logs; an error
-    // is logged with the request id from the request's extensions.
-    let span = tracing::debug_span!("request", request_id = %request_id);
-    req.extensions_mut().insert(RequestId(request_id.clone()));
+    // it exists only at debug level, for following a request through the debug logs.
+    let span = tracing::debug_span!("request", request_id = id);
     let started = Instant::now();
     let metrics = req
         .app_data::<Data<Metrics>>()
@@ -77,7 +71,7 @@ pub async fn request_context(
     };
     let (mut res, route) = match outcome {
         Ok(res) => {
-            let res = res?;
+            let res = problem_of(res?, id);
             let route = route_template(res.request());
             (res, route)
         }
@@ -88,7 +82,7 @@ pub async fn request_context(
             let mut response = error.render(&cut(target.to_string()));
             secure(response.headers_mut());
             finish(
-                &request_id,
+                id,
                 metrics.as_deref(),
                 "(timed out)",
                 &method,
@@ -99,7 +93,7 @@ pub async fn request_context(
         }
     };
     finish(
-        &request_id,
+        id,
         metrics.as_deref(),
         &route,
         &method,
@@ -107,11 +101,23 @@ pub async fn request_context(
         started,
     );
     let headers = res.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
-        headers.insert(REQUEST_ID, value);
-    }
+    headers.insert(REQUEST_ID, request_id.clone());
     secure(headers);
     Ok(res)
+}
+
+/// The client's `X-Request-Id` when it is a sane token (echoed as sent, without a copy), else
+/// a new UUID.
+fn request_id(req: &ServiceRequest) -> HeaderValue {
+    let sane = |id: &&HeaderValue| {
+        !id.is_empty() && id.len() <= 128 && id.as_bytes().iter().all(u8::is_ascii_graphic)
+    };
+    if let Some(id) = req.headers().get(&REQUEST_ID).filter(sane) {
+        return id.clone();
+    }
+    let mut buffer = uuid::Uuid::encode_buffer();
+    let id = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buffer);
+    HeaderValue::from_str(id).expect("a UUID is a valid header value")
 }
 
 /// The route template a request matched, for logs and metrics: `/v1/roadmaps/{slug}`, not
@@ -132,10 +138,6 @@ pub fn route_template(req: &HttpRequest) -> Arc<str> {
 
 /// Used when no policy is registered (never, in the real app).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The id of the request being served, for logs written deeper down.
-#[derive(Debug, Clone)]
-struct RequestId(String);
 
 /// Logs the request's outcome and records its metrics.
 fn finish(
@@ -183,8 +185,12 @@ const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 
 /// For everything that is not a page: nothing may run, nothing may frame it.
 const DATA_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
-/// Security headers on every response; a route's own (the embed page's CSP) are kept.
-fn secure(headers: &mut HeaderMap) {
+/// Security headers on every response; a route's own (the embed page's CSP) are kept. A
+/// response that has them already, as a cached answer does, is left as it is.
+pub fn secure(headers: &mut HeaderMap) {
+    if headers.contains_key(header::X_CONTENT_TYPE_OPTIONS) {
+        return;
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -206,23 +212,16 @@ fn secure(headers: &mut HeaderMap) {
     }
 }
 
-/// Renders every error (ours and actix's own) as `application/problem+json` with the request
-/// path as `instance` and `Cache-Control: no-store`, keeping the error's other headers
-/// (`Allow`, CORS).
-pub async fn problems(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, Error> {
-    // Inner layers report errors as responses carrying them (`ServiceRequest::error_response`),
-    // so that the request is still at hand here; the request must not be cloned before
-    // routing, which needs it unshared.
-    let res = next.call(req).await?.map_into_boxed_body();
+/// Renders an error that inner layers reported (ours and actix's own) as
+/// `application/problem+json` with the request path as `instance` and `Cache-Control:
+/// no-store`, keeping the error's other headers (`Allow`, CORS). Inner layers report errors
+/// as responses carrying them (`ServiceRequest::error_response`), so that the request is
+/// still at hand here.
+fn problem_of(res: ServiceResponse<BoxBody>, request_id: &str) -> ServiceResponse<BoxBody> {
     let Some(error) = res.response().error() else {
-        return Ok(res);
+        return res;
     };
     if res.status().is_server_error() {
-        let extensions = res.request().extensions();
-        let request_id = extensions.get::<RequestId>().map_or("", |id| id.0.as_str());
         tracing::error!(error = ?error, request_id, "request failed");
     }
     let rendered = render(
@@ -231,7 +230,7 @@ pub async fn problems(
         &instance_of(res.request()),
         res.headers(),
     );
-    Ok(res.into_response(rendered))
+    res.into_response(rendered)
 }
 
 /// The request's path and query, cut short so a hostile URL is not echoed whole.
@@ -292,6 +291,7 @@ fn render_problem(
 /// CORS for a read-only public API: every GET and HEAD, from any origin, with the headers a
 /// client needs readable; a preflight is granted only for GET and HEAD, so no browser can be
 /// made to send a write.
+/// The response cache sits outside this layer: what it keeps already carries these headers.
 pub async fn cors(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,

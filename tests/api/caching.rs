@@ -186,6 +186,52 @@ async fn cors_is_open_for_reads_and_closed_for_writes() {
     }
 }
 
+/// A hit skips the layers that add CORS and the security headers: the cached entry must
+/// carry them, on a 304 too, while the request id stays the request's own.
+#[tokio::test]
+async fn an_answer_from_the_cache_has_every_header_of_the_first() {
+    let app = spawn_app().await;
+    let path = format!("/v1/roadmaps/{SLUG}");
+    let lasting = |response: &reqwest::Response| {
+        let mut headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .filter(|(name, _)| *name != header::DATE && name.as_str() != "x-request-id")
+            .map(|(name, value)| {
+                let value = value.to_str().unwrap_or_default();
+                (name.to_string(), value.to_owned())
+            })
+            .collect();
+        headers.sort();
+        headers
+    };
+    let request_id = |response: &reqwest::Response| {
+        let id = response.headers().get("x-request-id").expect("an id");
+        id.to_str().unwrap_or_default().to_owned()
+    };
+    let first = app.get(&path).await;
+    let again = app.get(&path).await;
+    assert_eq!(lasting(&again), lasting(&first));
+    let revalidated = app.get_with(&path, "If-None-Match", &etag(&first)).await;
+    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    for response in [&first, &again, &revalidated] {
+        for name in [
+            "access-control-allow-origin",
+            "access-control-expose-headers",
+            "x-content-type-options",
+            "referrer-policy",
+            "content-security-policy",
+        ] {
+            assert!(response.headers().contains_key(name), "{name}");
+        }
+    }
+    let ids = [&first, &again, &revalidated].map(request_id);
+    assert!(
+        ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2],
+        "{ids:?}"
+    );
+}
+
 #[tokio::test]
 async fn request_ids_are_echoed_or_made() {
     let app = spawn_app().await;
