@@ -121,14 +121,7 @@ struct Entry {
 
 impl Entry {
     fn respond(&self, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
-        let mut response = self.rendered.respond(req)?;
-        let not_modified = response.status() == StatusCode::NOT_MODIFIED;
-        for (name, value) in &self.headers {
-            if !(not_modified && name == header::CONTENT_TYPE) {
-                response.headers_mut().insert(name.clone(), value.clone());
-            }
-        }
-        Ok(response)
+        self.rendered.respond(req, &self.headers)
     }
 }
 
