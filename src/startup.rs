@@ -20,7 +20,7 @@ use crate::configuration::Settings;
 use crate::http::cache::{self, ResponseCache};
 use crate::http::metrics::Metrics;
 use crate::http::middleware::{self, RequestPolicy};
-use crate::http::rate_limit::{self, ClientRateLimit};
+use crate::http::rate_limit::ClientRateLimit;
 use crate::routes::docs::{ApiDoc, SpecDocument};
 use crate::routes::{self, AppState, KnownPaths};
 use crate::store::Store;
@@ -92,7 +92,6 @@ impl Application {
                 .wrap(from_fn(middleware::docs_validators))
                 .wrap(from_fn(middleware::cors))
                 .wrap(from_fn(cache::response_cache))
-                .wrap(from_fn(rate_limit::rate_limit))
                 .wrap(from_fn(middleware::request_context))
         })
         // A client gets 5 s to send its request head (slow-loris), idle connections close

@@ -1,5 +1,5 @@
 //! Middleware around every route, outermost first: [`request_context`] (request id, tracing
-//! span, errors rendered as problems), the rate limit, the response cache, [`cors`] (public
+//! span, rate limit, errors rendered as problems), the response cache, [`cors`] (public
 //! GET for every origin, never a write), [`docs_validators`], [`head_as_get`] (HEAD for every
 //! GET).
 
@@ -16,6 +16,7 @@ use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use tracing::Instrument;
 
 use super::metrics::Metrics;
+use super::rate_limit;
 use super::representation::{CachePolicy, bytes};
 use super::{ApiError, Problem};
 
@@ -38,8 +39,8 @@ pub struct RequestPolicy {
 }
 
 /// Gives every request an id (the client's `X-Request-Id` when it is a sane token, else a new
-/// UUID), runs it inside a tracing span under the request timeout, renders its errors as
-/// problems, logs its outcome, records its metrics, and sets the security headers every
+/// UUID), admits it under the rate limit, runs it inside a tracing span under the request
+/// timeout, renders its errors as problems, logs its outcome, records its metrics, and sets the security headers every
 /// response carries. Over-long URLs and headers are refused here, before routing.
 pub async fn request_context(
     req: ServiceRequest,
@@ -60,14 +61,22 @@ pub async fn request_context(
         .map_or(DEFAULT_TIMEOUT, |policy| policy.timeout);
     let method = req.method().clone();
     let target = req.uri().clone();
-    let outcome = match oversized(&req) {
-        Some(refusal) => {
+    let admission = oversized(&req).map_or_else(|| rate_limit::admit(&req), Err);
+    let outcome = match admission {
+        Err(refusal) => {
             let response = refusal.render(&instance_of(req.request()));
             Ok(Ok(req.into_response(response)))
         }
-        None => tokio::time::timeout(timeout, next.call(req).instrument(span.clone()))
+        Ok(allowance) => tokio::time::timeout(timeout, next.call(req).instrument(span.clone()))
             .await
-            .map(|res| res.map(ServiceResponse::map_into_boxed_body)),
+            .map(|res| {
+                res.map(|mut res| {
+                    if let Some(allowance) = allowance {
+                        allowance.announce(res.headers_mut());
+                    }
+                    res.map_into_boxed_body()
+                })
+            }),
     };
     let (mut res, route) = match outcome {
         Ok(res) => {
@@ -163,7 +172,8 @@ fn finish(
     }
 }
 
-/// A request whose target or headers are over the limits, refused before any work.
+/// A request whose target or headers are over the limits, refused before any work (even
+/// before the rate limit).
 fn oversized(req: &ServiceRequest) -> Option<ApiError> {
     let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     if target > MAX_URI_BYTES {

@@ -9,12 +9,9 @@
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 
-use actix_web::Error;
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::ServiceRequest;
 use actix_web::http::Method;
-use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::Next;
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::web::Data;
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
@@ -63,16 +60,28 @@ impl ClientRateLimit {
 const LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
 const REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
 
-/// Admits the request or answers 429 with `Retry-After`; admitted responses carry
-/// `RateLimit-Limit` and `RateLimit-Remaining`.
-pub async fn rate_limit(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let limits = req.app_data::<Data<ClientRateLimit>>().cloned();
+/// What an admitted request's response announces: `RateLimit-Limit` and
+/// `RateLimit-Remaining`.
+#[derive(Debug, Clone, Copy)]
+pub struct Allowance {
+    burst: u32,
+    remaining: u32,
+}
+
+impl Allowance {
+    pub fn announce(self, headers: &mut HeaderMap) {
+        headers.insert(LIMIT, HeaderValue::from(self.burst));
+        headers.insert(REMAINING, HeaderValue::from(self.remaining));
+    }
+}
+
+/// Admits the request, with the allowance to announce when a limit applies to it, or refuses
+/// it: a 429 with `Retry-After`.
+pub fn admit(req: &ServiceRequest) -> Result<Option<Allowance>, ApiError> {
+    let limits = req.app_data::<Data<ClientRateLimit>>();
     let exempt = PROBE_PATHS.contains(&req.path());
     let is_write = matches!(*req.method(), Method::PUT | Method::DELETE);
-    let limit = limits.as_deref().and_then(|limits| {
+    let limit = limits.and_then(|limits| {
         if is_write {
             Some(&limits.writes)
         } else {
@@ -81,26 +90,20 @@ pub async fn rate_limit(
     });
     let (Some(limit), false, Some(client)) = (limit, exempt, req.peer_addr().map(|a| a.ip()))
     else {
-        return Ok(next.call(req).await?.map_into_left_body());
+        return Ok(None);
     };
     if limit.limiter.len() > TRACKED_CLIENTS {
         limit.limiter.retain_recent();
     }
     match limit.limiter.check_key(&client) {
-        Ok(snapshot) => {
-            let (burst, remaining) = (limit.burst.get(), snapshot.remaining_burst_capacity());
-            let mut res = next.call(req).await?;
-            let headers = res.headers_mut();
-            headers.insert(LIMIT, HeaderValue::from(burst));
-            headers.insert(REMAINING, HeaderValue::from(remaining));
-            Ok(res.map_into_left_body())
-        }
+        Ok(snapshot) => Ok(Some(Allowance {
+            burst: limit.burst.get(),
+            remaining: snapshot.remaining_burst_capacity(),
+        })),
         Err(not_until) => {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             let retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            Ok(req
-                .error_response(ApiError::RateLimited { retry_after })
-                .map_into_right_body())
+            Err(ApiError::RateLimited { retry_after })
         }
     }
 }
