@@ -19,6 +19,7 @@ use super::metrics::Metrics;
 use super::rate_limit;
 use super::representation::{CachePolicy, bytes};
 use super::{ApiError, Problem};
+use crate::telemetry::{self, Access};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -158,15 +159,13 @@ fn finish(
     started: Instant,
 ) {
     let elapsed = started.elapsed();
-    tracing::info!(
-        method = method.as_str(),
+    telemetry::access(&Access {
+        method: method.as_str(),
         route,
-        status = status.as_u16(),
-        // Whole microseconds: finer is noise, and a shorter line is cheaper to write.
-        latency_ms = elapsed.as_micros() as f64 / 1000.0,
+        status: status.as_u16(),
+        latency: elapsed,
         request_id,
-        "request completed"
-    );
+    });
     if let Some(metrics) = metrics {
         metrics.record(route, method.as_str(), status, elapsed);
     }

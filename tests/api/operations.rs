@@ -242,6 +242,58 @@ async fn tokens_never_reach_the_log() {
     );
 }
 
+#[tokio::test]
+async fn the_access_log_has_one_json_line_per_request_hit_or_miss() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("access.db");
+    let mut server = serve(&database, &[]);
+    let client = reqwest::Client::new();
+    let path = format!("/v1/roadmaps/{SLUG}");
+    for id in ["access-miss", "access-hit"] {
+        let response = client
+            .get(format!("{}{path}", server.base))
+            .header("X-Request-Id", id)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 200);
+    }
+    let mut logged = Vec::new();
+    poll_until(&mut server.child, "both requests were logged", || {
+        logged = log_entries(&server.log)
+            .into_iter()
+            .filter(|entry| {
+                entry["fields"]["request_id"]
+                    .as_str()
+                    .is_some_and(|id| id.starts_with("access-"))
+            })
+            .collect();
+        logged.len() == 2
+    });
+    server.child.kill().expect("stopped");
+    server.child.wait().expect("reaped");
+    for (entry, id) in logged.iter().zip(["access-miss", "access-hit"]) {
+        assert_eq!(entry["level"], "INFO", "{entry}");
+        assert_eq!(entry["target"], "roadmap_api::http::middleware", "{entry}");
+        let fields = &entry["fields"];
+        assert_eq!(fields["message"], "request completed", "{entry}");
+        assert_eq!(fields["request_id"], id, "{entry}");
+        assert_eq!(fields["method"], "GET", "{entry}");
+        assert_eq!(fields["route"], "/v1/roadmaps/{slug}", "{entry}");
+        assert_eq!(fields["status"], 200, "{entry}");
+        assert!(
+            fields["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0),
+            "{entry}"
+        );
+        assert!(
+            entry["timestamp"]
+                .as_str()
+                .is_some_and(|t| t.ends_with('Z')),
+            "{entry}"
+        );
+    }
+}
+
 /// A client that opens a new connection per request: an idle kept-alive one would hold the
 /// server's graceful shutdown open.
 fn one_shot_client() -> reqwest::Client {
