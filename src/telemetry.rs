@@ -9,7 +9,9 @@
 //!
 //! The access log, a line per request, is the one event on every request's path: in the JSON
 //! format [`access`] writes its line itself, the same bytes tracing would, for about 60% of
-//! the work. `RUST_LOG` still selects it by its target, `roadmap_api::http::middleware`.
+//! the work. `RUST_LOG` still selects it by its target, `roadmap_api::http::middleware`, but
+//! the line goes around the subscriber's layers: a layer later added to the JSON subscriber
+//! (an exporter, say) would not see these lines unless `access` sent them through tracing.
 
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};

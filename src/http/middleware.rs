@@ -41,17 +41,18 @@ pub struct RequestPolicy {
 
 /// Gives every request an id (the client's `X-Request-Id` when it is a sane token, else a new
 /// UUID), admits it under the rate limit, runs it inside a tracing span under the request
-/// timeout, renders its errors as problems, logs its outcome, records its metrics, and sets the security headers every
-/// response carries. Over-long URLs and headers are refused here, before routing.
+/// timeout, renders its errors as problems, logs its outcome, records its metrics, and sets
+/// the security headers every response carries. Over-long URLs and headers are refused here,
+/// before routing.
 pub async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let request_id = request_id(&req);
     let id = request_id.to_str().unwrap_or_default();
-    // The access log is one event per request (below). A span costs more than the event, so
-    // it exists only at debug level, for following a request through the debug logs.
-    let span = tracing::debug_span!("request", request_id = id);
+    // The access log writes one line per request (below). A span would cost more than the
+    // line, so it exists only at debug level, for following a request through the debug logs.
+    let span = tracing::debug_span!("request", request_id = %id);
     let started = Instant::now();
     let metrics = req
         .app_data::<Data<Metrics>>()
@@ -194,16 +195,15 @@ const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 
 /// For everything that is not a page: nothing may run, nothing may frame it.
 const DATA_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
-/// Security headers on every response; a route's own (the embed page's CSP) are kept. A
-/// response that has them already, as a cached answer does, is left as it is.
+/// Security headers on every response, each unless it is there already: a route's own (the
+/// embed page's CSP) are kept, and a cached answer, stored with them, needs no more work.
 pub fn secure(headers: &mut HeaderMap) {
-    if headers.contains_key(header::X_CONTENT_TYPE_OPTIONS) {
-        return;
+    if !headers.contains_key(header::X_CONTENT_TYPE_OPTIONS) {
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
     }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
     if !headers.contains_key(header::REFERRER_POLICY) {
         headers.insert(
             header::REFERRER_POLICY,

@@ -240,8 +240,8 @@ impl Rendered {
     }
 
     /// The response to `req`: a 304 when its `If-None-Match` names this representation, else
-    /// the body in the best encoding the client accepts; with the route's `headers` (but its
-    /// `Content-Type` on a 304), and `ETag` and `Vary` either way.
+    /// the body in the best encoding the client accepts; with the route's `headers` (without
+    /// their `Content-Type` on a 304), and `ETag` and `Vary` either way.
     pub fn respond(
         &self,
         req: &HttpRequest,

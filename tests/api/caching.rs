@@ -186,12 +186,12 @@ async fn cors_is_open_for_reads_and_closed_for_writes() {
     }
 }
 
-/// A hit skips the layers that add CORS and the security headers: the cached entry must
-/// carry them, on a 304 too, while the request id stays the request's own.
+/// A hit skips the CORS layer, and the security headers are stored with the entry: a hit and
+/// a 304 must carry what the first answer carried, the request id apart, which is each
+/// request's own. A 304 of an HTML page keeps the page's policy.
 #[tokio::test]
 async fn an_answer_from_the_cache_has_every_header_of_the_first() {
     let app = spawn_app().await;
-    let path = format!("/v1/roadmaps/{SLUG}");
     let lasting = |response: &reqwest::Response| {
         let mut headers: Vec<(String, String)> = response
             .headers()
@@ -209,27 +209,48 @@ async fn an_answer_from_the_cache_has_every_header_of_the_first() {
         let id = response.headers().get("x-request-id").expect("an id");
         id.to_str().unwrap_or_default().to_owned()
     };
+    let path = format!("/v1/roadmaps/{SLUG}");
     let first = app.get(&path).await;
     let again = app.get(&path).await;
     assert_eq!(lasting(&again), lasting(&first));
     let revalidated = app.get_with(&path, "If-None-Match", &etag(&first)).await;
     assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
-    for response in [&first, &again, &revalidated] {
-        for name in [
-            "access-control-allow-origin",
-            "access-control-expose-headers",
-            "x-content-type-options",
-            "referrer-policy",
-            "content-security-policy",
-        ] {
-            assert!(response.headers().contains_key(name), "{name}");
-        }
+    let without_body = |headers: Vec<(String, String)>| {
+        headers
+            .into_iter()
+            .filter(|(name, _)| name != "content-type" && name != "content-length")
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        without_body(lasting(&revalidated)),
+        without_body(lasting(&first))
+    );
+    for name in [
+        "access-control-allow-origin",
+        "access-control-expose-headers",
+        "x-content-type-options",
+        "referrer-policy",
+        "content-security-policy",
+    ] {
+        assert!(first.headers().contains_key(name), "{name}");
     }
     let ids = [&first, &again, &revalidated].map(request_id);
     assert!(
         ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2],
         "{ids:?}"
     );
+
+    let page = app.get("/docs/").await;
+    let page_revalidated = app.get_with("/docs/", "If-None-Match", &etag(&page)).await;
+    assert_eq!(page_revalidated.status(), StatusCode::NOT_MODIFIED);
+    let policy = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get(header::CONTENT_SECURITY_POLICY)
+            .cloned()
+    };
+    assert!(policy(&page).is_some());
+    assert_eq!(policy(&page_revalidated), policy(&page));
 }
 
 #[tokio::test]

@@ -14,7 +14,8 @@ fn binary(database: &Path) -> Command {
     command
         .arg("--database")
         .arg(database)
-        .env("ROADMAP_API_LOG_FORMAT", "json");
+        .env("ROADMAP_API_LOG_FORMAT", "json")
+        .env_remove("RUST_LOG");
     command
 }
 
@@ -46,8 +47,13 @@ struct Server {
 
 /// Starts `roadmap-api serve` with `args`, and waits until its log says where it listens.
 fn serve(database: &Path, args: &[&str]) -> Server {
+    serve_as(binary(database), database, args)
+}
+
+/// Like [`serve`], with `command` set up as the test needs (its environment, say).
+fn serve_as(mut command: Command, database: &Path, args: &[&str]) -> Server {
     let log = database.with_extension("log");
-    let mut child = binary(database)
+    let mut child = command
         .args(["--bind", "127.0.0.1:0"])
         .args(args)
         .stdout(Stdio::null())
@@ -292,6 +298,40 @@ async fn the_access_log_has_one_json_line_per_request_hit_or_miss() {
             "{entry}"
         );
     }
+}
+
+/// The JSON access line is written around tracing's dispatch; `RUST_LOG` must still be able
+/// to leave it out by its target.
+#[tokio::test]
+async fn rust_log_can_leave_the_access_log_out() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("quiet.db");
+    let mut command = binary(&database);
+    command.env("RUST_LOG", "info,roadmap_api::http::middleware=warn");
+    // Serving at all shows that other info lines are written: it waits for "listening".
+    let mut server = serve_as(command, &database, &["--drain-seconds", "0"]);
+    let response = one_shot_client()
+        .get(format!("{}/v1/roadmaps/{SLUG}", server.base))
+        .header("X-Request-Id", "filtered-out")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
+    let pid = server.child.id().to_string();
+    let signalled = Command::new("kill").args(["-TERM", &pid]).status();
+    assert!(signalled.expect("kill runs").success());
+    let status = server.child.wait().expect("exits");
+    assert!(status.success(), "{status}");
+    // Every line is written by the time the server has exited.
+    let logged = std::fs::read_to_string(&server.log).expect("log");
+    assert!(
+        logged.contains("stopped; the database is closed"),
+        "{logged}"
+    );
+    assert!(
+        !logged.contains("request completed") && !logged.contains("filtered-out"),
+        "{logged}"
+    );
 }
 
 /// A client that opens a new connection per request: an idle kept-alive one would hold the
