@@ -186,9 +186,7 @@ impl BatchedWriter {
             },
         ))
     }
-}
 
-impl BatchedWriter {
     /// Adds a line to the pending batch, or writes it straight through once the writer
     /// thread has gone (the program is ending). Nowhere to report a failed write to the log
     /// but the log itself.
@@ -671,16 +669,21 @@ mod tests {
         }
     }
 
+    /// A subscriber that writes [`JsonLines`] into `captured`.
+    fn json_subscriber(captured: &Captured) -> impl Subscriber + Send + Sync {
+        let sink = captured.clone();
+        tracing_subscriber::fmt()
+            .with_writer(move || sink.clone())
+            .json()
+            .event_format(JsonLines)
+            .finish()
+    }
+
     /// The access log writes its JSON lines itself; they must stay the lines tracing writes.
     #[test]
     fn the_access_line_is_the_line_tracing_writes() {
         let captured = Captured::default();
-        let sink = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || sink.clone())
-            .json()
-            .event_format(JsonLines)
-            .finish();
+        let subscriber = json_subscriber(&captured);
         let latencies = [0, 1, 130, 1_000, 1_500, 2_345_678];
         let accesses = latencies.map(|micros| Access {
             method: "GET",
@@ -709,12 +712,7 @@ mod tests {
     #[test]
     fn json_lines_are_json_with_every_field() {
         let captured = Captured::default();
-        let sink = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || sink.clone())
-            .json()
-            .event_format(JsonLines)
-            .finish();
+        let subscriber = json_subscriber(&captured);
         let awkward = "quote \" backslash \\ newline \n tab \t bell \u{7} é 🩺";
         tracing::subscriber::with_default(subscriber, || {
             let span = tracing::info_span!("request", request_id = "abc");

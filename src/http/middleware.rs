@@ -300,6 +300,7 @@ fn render_problem(
 /// CORS for a read-only public API: every GET and HEAD, from any origin, with the headers a
 /// client needs readable; a preflight is granted only for GET and HEAD, so no browser can be
 /// made to send a write.
+///
 /// The response cache sits outside this layer: what it keeps already carries these headers.
 pub async fn cors(
     req: ServiceRequest,
