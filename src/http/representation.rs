@@ -10,9 +10,10 @@ use std::io::Write;
 use std::sync::OnceLock;
 
 use actix_web::HttpMessage;
-use actix_web::web::Bytes;
-
+use actix_web::body::BoxBody;
+use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -250,10 +251,11 @@ impl Rendered {
         let encoding = Encoding::negotiate(req);
         let etag = &self.etags[encoding as usize];
         let not_modified = none_match(req, etag);
+        // Built directly, not through a builder: the status and body are all there is to set.
         let mut response = if not_modified {
-            HttpResponse::NotModified().finish()
+            HttpResponse::with_body(StatusCode::NOT_MODIFIED, BoxBody::new(()))
         } else {
-            HttpResponse::Ok().body(self.variant(encoding)?)
+            HttpResponse::with_body(StatusCode::OK, BoxBody::new(self.variant(encoding)?))
         };
         // One copy of the whole map costs a fraction of inserting its headers one by one, and
         // a cached answer has a dozen.
