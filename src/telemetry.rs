@@ -80,7 +80,7 @@ const ACCESS_MESSAGE: &str = "request completed";
 const ACCESS_LINE_SHAPE: usize = 216;
 
 /// One request's outcome, as the access log records it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct Access<'a> {
     pub method: &'a str,
     /// The route template, not the path.
@@ -298,11 +298,10 @@ impl BatchedWriter {
             size,
             |batch| batch.push_access(access, logged),
             |sink| {
-                let _ = with_line(|line| {
-                    access_line(line, access, logged)?;
+                let mut line = String::new();
+                if access_line(&mut line, access, logged).is_ok() {
                     let _ = sink.write_all(line.as_bytes());
-                    Ok(())
-                });
+                }
             },
         );
     }
@@ -441,36 +440,30 @@ where
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        with_line(|line| {
+        // The line is built in a `String` of this thread's and handed over whole: its
+        // appends are inlined, where each of the writer's is a call through a trait object,
+        // and a line is dozens of appends. (The buffer keeps the capacity of the longest
+        // line, as tracing-subscriber's own buffer, which receives it, does.)
+        thread_local! {
+            static LINE: RefCell<String> = const { RefCell::new(String::new()) };
+        }
+        let mut write_line = |line: &mut String| {
+            line.clear();
             json_line(line, ctx, event)?;
             writer.write_str(line)
+        };
+        // A new buffer, not a panic, if this thread's is in use (re-entry, which tracing
+        // itself refuses today) or gone (an event from another local's destructor at exit).
+        LINE.try_with(|buffer| {
+            buffer
+                .try_borrow_mut()
+                .ok()
+                .map(|mut line| write_line(&mut line))
         })
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| write_line(&mut String::new()))
     }
-}
-
-/// Runs `write` on an empty line buffer of this thread's. The line is built in a `String`
-/// and handed over whole: its appends are inlined, where each of tracing's writer's is a
-/// call through a trait object, and an access-log line is some forty appends. (The buffer
-/// keeps the capacity of the longest line, as tracing-subscriber's own buffer does.)
-fn with_line(mut write: impl FnMut(&mut String) -> fmt::Result) -> fmt::Result {
-    thread_local! {
-        static LINE: RefCell<String> = const { RefCell::new(String::new()) };
-    }
-    let mut write_line = |line: &mut String| {
-        line.clear();
-        write(line)
-    };
-    // A new buffer, not a panic, if this thread's is in use (re-entry, which tracing itself
-    // refuses today) or gone (an event from another local's destructor at exit).
-    LINE.try_with(|buffer| {
-        buffer
-            .try_borrow_mut()
-            .ok()
-            .map(|mut line| write_line(&mut line))
-    })
-    .ok()
-    .flatten()
-    .unwrap_or_else(|| write_line(&mut String::new()))
 }
 
 /// One event as a line of JSON, newline included.
