@@ -11,6 +11,10 @@
 //! database thread; only a check older than that (after a quiet spell) is waited for. A write
 //! from another process thus shows within 50 ms, and within about 10 ms under steady traffic:
 //! one truth for every reader, without a query on the hot path.
+//!
+//! Most hits are served by `request_context`, through [`answer_now`], before the timeout and
+//! the layers a render needs; the [`response_cache`] layer serves the rest, waiting for a
+//! check when it must, and renders and keeps what is missing.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -144,20 +148,28 @@ impl ResponseCache {
     /// for a check.
     async fn version(cache: &Data<ResponseCache>) -> Result<i64, crate::store::StoreError> {
         let arrived = Instant::now();
-        let last = cache.checked.lock().ok().and_then(|c| *c);
-        if let Some(check) = last
-            && check.writes == cache.store.writes()
-        {
-            let age = arrived.saturating_duration_since(check.started);
-            if age < FRESH {
-                return Ok(check.version);
-            }
-            if age < STALE {
-                Self::refresh_in_background(cache);
-                return Ok(check.version);
-            }
+        match Self::version_now(cache, arrived) {
+            Some(version) => Ok(version),
+            None => cache.check(arrived).await,
         }
-        cache.check(arrived).await
+    }
+
+    /// The content version, if a standing check gives it without waiting (see
+    /// [`ResponseCache::version`]).
+    fn version_now(cache: &Data<ResponseCache>, arrived: Instant) -> Option<i64> {
+        let check = cache.checked.lock().ok().and_then(|c| *c)?;
+        if check.writes != cache.store.writes() {
+            return None;
+        }
+        let age = arrived.saturating_duration_since(check.started);
+        if age < FRESH {
+            return Some(check.version);
+        }
+        if age < STALE {
+            Self::refresh_in_background(cache);
+            return Some(check.version);
+        }
+        None
     }
 
     /// Starts a check in the background unless one is running.
@@ -251,15 +263,52 @@ impl ResponseCache {
     }
 }
 
+/// Whether the answer to `req` may come from the cache.
+fn cacheable(req: &ServiceRequest) -> bool {
+    matches!(*req.method(), Method::GET | Method::HEAD)
+        && !uncached(req.path())
+        && !req.headers().contains_key(header::AUTHORIZATION)
+}
+
+/// An answer served from the cache, with the route template that rendered it.
+pub struct Hit {
+    pub response: HttpResponse,
+    pub route: Arc<str>,
+}
+
+impl Hit {
+    fn of(entry: &Entry, req: &HttpRequest) -> Result<Hit, ApiError> {
+        Ok(Hit {
+            response: entry.respond(req)?,
+            route: entry.route.clone(),
+        })
+    }
+}
+
+/// The cached answer to `req`, if it is there and the content version is known without
+/// waiting, which it is under steady traffic. `request_context` serves it at once, without
+/// the request timeout, the span or the layers below; otherwise (`None`) the request goes
+/// down to [`response_cache`], which waits for the version or renders the answer.
+pub fn answer_now(req: &ServiceRequest, arrived: Instant) -> Option<Result<Hit, ApiError>> {
+    let cache = req.app_data::<Data<ResponseCache>>()?;
+    if !cacheable(req) {
+        return None;
+    }
+    let version = ResponseCache::version_now(cache, arrived)?;
+    let entry = cache.lookup(&cache.key(req), version)?;
+    if let Some(metrics) = req.app_data::<Data<Metrics>>() {
+        metrics.cache_lookup(true);
+    }
+    Some(Hit::of(&entry, req.request()))
+}
+
 /// Serves a cacheable GET from the cache, or renders it once and keeps it.
 pub async fn response_cache(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let cache = req.app_data::<Data<ResponseCache>>().cloned();
-    let cacheable = matches!(*req.method(), Method::GET | Method::HEAD)
-        && !uncached(req.path())
-        && !req.headers().contains_key(header::AUTHORIZATION);
+    let cacheable = cacheable(&req);
     let version = match (&cache, cacheable) {
         (Some(cache), true) => ResponseCache::version(cache).await.ok(),
         _ => None,
@@ -281,10 +330,9 @@ pub async fn response_cache(
         metrics.cache_lookup(found.is_some());
     }
     if let Some(entry) = found {
-        let response = entry.respond(req.request())?;
-        req.extensions_mut()
-            .insert(RouteTemplate(entry.route.clone()));
-        return Ok(req.into_response(response));
+        let hit = Hit::of(&entry, req.request())?;
+        req.extensions_mut().insert(RouteTemplate(hit.route));
+        return Ok(req.into_response(hit.response));
     }
 
     req.extensions_mut().insert(RenderForCache);

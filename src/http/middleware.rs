@@ -1,7 +1,7 @@
 //! Middleware around every route, outermost first: [`request_context`] (request id, tracing
-//! span, rate limit, errors rendered as problems), the response cache, [`cors`] (public
-//! GET for every origin, never a write), [`docs_validators`], [`head_as_get`] (HEAD for every
-//! GET).
+//! span, rate limit, errors rendered as problems, and a cached answer when one is ready), the
+//! response cache, [`cors`] (public GET for every origin, never a write), [`docs_validators`],
+//! [`head_as_get`] (HEAD for every GET).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,6 +15,7 @@ use actix_web::web::Data;
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use tracing::Instrument;
 
+use super::cache;
 use super::metrics::Metrics;
 use super::rate_limit;
 use super::representation::{CachePolicy, bytes};
@@ -43,16 +44,15 @@ pub struct RequestPolicy {
 /// UUID), admits it under the rate limit, runs it inside a tracing span under the request
 /// timeout, renders its errors as problems, logs its outcome, records its metrics, and sets
 /// the security headers every response carries. Over-long URLs and headers are refused here,
-/// before routing.
+/// before routing. An admitted request whose answer the cache has ready is answered here at
+/// once, without the span, the timeout or the layers below ([`cache::answer_now`]): that is
+/// most reads, and nothing in those layers could change the answer.
 pub async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let request_id = request_id(&req);
     let id = request_id.to_str().unwrap_or_default();
-    // The access log writes one line per request (below). A span would cost more than the
-    // line, so it exists only at debug level, for following a request through the debug logs.
-    let span = tracing::debug_span!("request", request_id = %id);
     let started = Instant::now();
     let metrics = req
         .app_data::<Data<Metrics>>()
@@ -64,26 +64,47 @@ pub async fn request_context(
     let method = req.method().clone();
     let target = req.uri().clone();
     let admission = oversized(&req).map_or_else(|| rate_limit::admit(&req), Err);
+    // The route template, when a cached answer names it.
+    let mut known_route = None;
     let outcome = match admission {
         Err(refusal) => {
             let response = refusal.render(&instance_of(req.request()));
             Ok(Ok(req.into_response(response)))
         }
-        Ok(allowance) => tokio::time::timeout(timeout, next.call(req).instrument(span.clone()))
-            .await
-            .map(|res| {
+        Ok(allowance) => {
+            let answer = match cache::answer_now(&req, started) {
+                Some(Ok(hit)) => {
+                    known_route = Some(hit.route);
+                    Ok(Ok(req.into_response(hit.response)))
+                }
+                Some(Err(error)) => Ok(Ok(req.error_response(error))),
+                None => {
+                    // The access log writes one line per request (below). A span would cost
+                    // more than the line, so it exists only at debug level, for following a
+                    // request through the debug logs.
+                    let span = tracing::debug_span!("request", request_id = %id);
+                    let handled = async {
+                        next.call(req)
+                            .await
+                            .map(ServiceResponse::map_into_boxed_body)
+                    };
+                    tokio::time::timeout(timeout, handled.instrument(span)).await
+                }
+            };
+            answer.map(|res| {
                 res.map(|mut res| {
                     if let Some(allowance) = allowance {
                         allowance.announce(res.headers_mut());
                     }
-                    res.map_into_boxed_body()
+                    res
                 })
-            }),
+            })
+        }
     };
     let (mut res, route) = match outcome {
         Ok(res) => {
             let res = problem_of(res?, id);
-            let route = route_template(res.request());
+            let route = known_route.unwrap_or_else(|| route_template(res.request()));
             (res, route)
         }
         Err(_elapsed) => {

@@ -253,6 +253,38 @@ async fn an_answer_from_the_cache_has_every_header_of_the_first() {
     assert_eq!(policy(&page_revalidated), policy(&page));
 }
 
+/// A cached answer is served before the timeout and the layers below, but after the rate
+/// limit: it counts against the limit and announces what is left, like any other answer.
+#[tokio::test]
+async fn an_answer_from_the_cache_still_counts_against_the_rate_limit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = crate::helpers::test_settings(&dir);
+    settings.rate_limit = std::num::NonZeroU32::new(2);
+    let app = crate::helpers::spawn_with(settings, dir).await;
+    let header = |response: &reqwest::Response, name: &str| {
+        let value = response.headers().get(name).and_then(|v| v.to_str().ok());
+        value.map(str::to_owned)
+    };
+    let path = format!("/v1/roadmaps/{SLUG}");
+    let first = app.get(&path).await;
+    let again = app.get_with(&path, "X-Request-Id", "cached-answer").await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(header(&first, "ratelimit-remaining").as_deref(), Some("1"));
+    assert_eq!(header(&again, "ratelimit-limit").as_deref(), Some("2"));
+    // Two a second: a cell comes back every 500 ms, so a slow first answer may have earned
+    // one back.
+    let remaining = header(&again, "ratelimit-remaining");
+    assert!(
+        matches!(remaining.as_deref(), Some("0" | "1")),
+        "{remaining:?}"
+    );
+    assert_eq!(
+        header(&again, "x-request-id").as_deref(),
+        Some("cached-answer")
+    );
+}
+
 #[tokio::test]
 async fn request_ids_are_echoed_or_made() {
     let app = spawn_app().await;
