@@ -257,18 +257,21 @@ impl Rendered {
         } else {
             HttpResponse::with_body(StatusCode::OK, BoxBody::new(self.variant(encoding)?))
         };
-        // One copy of the whole map costs a fraction of inserting its headers one by one, and
-        // a cached answer has a dozen.
-        *response.headers_mut() = headers.clone();
-        let headers = response.headers_mut();
-        if not_modified {
-            headers.remove(header::CONTENT_TYPE);
-        } else if let Some(coding) = encoding.name() {
-            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+        // Added to the response's own map, which actix-web keeps, emptied, from one response
+        // to the next: a copy of the whole map would be allocated anew for every response.
+        let out = response.headers_mut();
+        for (name, value) in headers {
+            // A 304 has no body to type.
+            if !(not_modified && name == header::CONTENT_TYPE) {
+                out.append(name.clone(), value.clone());
+            }
         }
-        headers.insert(header::ETAG, etag.clone());
+        if let Some(coding) = encoding.name().filter(|_| !not_modified) {
+            out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+        }
+        out.insert(header::ETAG, etag.clone());
         // Every route negotiates its format (406 otherwise) and its encoding.
-        headers.insert(
+        out.insert(
             header::VARY,
             HeaderValue::from_static("Accept, Accept-Encoding"),
         );
