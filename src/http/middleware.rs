@@ -41,12 +41,12 @@ pub struct RequestPolicy {
 }
 
 /// Gives every request an id (the client's `X-Request-Id` when it is a sane token, else a new
-/// UUID), admits it under the rate limit, runs it inside a tracing span under the request
-/// timeout, renders its errors as problems, logs its outcome, records its metrics, and sets
-/// the security headers every response carries. Over-long URLs and headers are refused here,
-/// before routing. An admitted request whose answer the cache has ready is answered here at
-/// once, without the span, the timeout or the layers below ([`cache::answer_now`]): that is
-/// most reads, and nothing in those layers could change the answer.
+/// UUID), admits it under the rate limit, renders its errors as problems, logs its outcome,
+/// records its metrics, and sets the security headers every response carries. Over-long URLs
+/// and headers are refused here, before routing. An admitted request whose answer the cache
+/// has ready ([`cache::answer_now`]: most reads, under steady traffic) is answered here at
+/// once, since nothing in the layers below could change that answer; any other runs through
+/// them, inside a tracing span, under the request timeout.
 pub async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,

@@ -253,8 +253,8 @@ async fn an_answer_from_the_cache_has_every_header_of_the_first() {
     assert_eq!(policy(&page_revalidated), policy(&page));
 }
 
-/// A cached answer is served before the timeout and the layers below, but after the rate
-/// limit: it counts against the limit and announces what is left, like any other answer.
+/// A cached answer, whether `request_context` serves it at once or the cache's layer does,
+/// counts against the rate limit and announces what is left, like any other answer.
 #[tokio::test]
 async fn an_answer_from_the_cache_still_counts_against_the_rate_limit() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -266,18 +266,25 @@ async fn an_answer_from_the_cache_still_counts_against_the_rate_limit() {
         value.map(str::to_owned)
     };
     let path = format!("/v1/roadmaps/{SLUG}");
+    let sent = std::time::Instant::now();
     let first = app.get(&path).await;
     let again = app.get_with(&path, "X-Request-Id", "cached-answer").await;
+    let both_within_one_cell = sent.elapsed() < std::time::Duration::from_millis(450);
     assert_eq!(first.status(), StatusCode::OK);
     assert_eq!(again.status(), StatusCode::OK);
     assert_eq!(header(&first, "ratelimit-remaining").as_deref(), Some("1"));
     assert_eq!(header(&again, "ratelimit-limit").as_deref(), Some("2"));
-    // Two a second: a cell comes back every 500 ms, so a slow first answer may have earned
-    // one back.
+    // Two a second: a cell comes back every 500 ms, so only a slow first answer can have
+    // earned one back before the second was admitted.
     let remaining = header(&again, "ratelimit-remaining");
+    let expected: &[&str] = if both_within_one_cell {
+        &["0"]
+    } else {
+        &["0", "1"]
+    };
     assert!(
-        matches!(remaining.as_deref(), Some("0" | "1")),
-        "{remaining:?}"
+        remaining.as_deref().is_some_and(|r| expected.contains(&r)),
+        "{remaining:?}, expected one of {expected:?}"
     );
     assert_eq!(
         header(&again, "x-request-id").as_deref(),
