@@ -150,7 +150,14 @@ pub struct Settings {
     /// Cache-Control of content responses.
     #[arg(long, env = "ROADMAP_API_CACHE_CONTROL", default_value = DEFAULT_CACHE_CONTROL, global = true)]
     pub cache_control: String,
+    /// The most bytes the in-memory response cache holds (bodies, their compressed variants,
+    /// headers and keys); past that the least useful answers are evicted.
+    #[arg(long, env = "ROADMAP_API_CACHE_BYTES", default_value_t = DEFAULT_CACHE_BYTES, global = true)]
+    pub cache_bytes: u64,
 }
+
+/// The default bound of the response cache: 64 MiB.
+pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {

@@ -5,6 +5,6 @@ use roadmap_api::{commands, telemetry};
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let _log_writer = telemetry::init(cli.settings.log_format())?;
+    let _log_writer = telemetry::init(cli.settings.log_format());
     commands::run(cli).await
 }

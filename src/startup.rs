@@ -19,10 +19,11 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 use crate::configuration::Settings;
 use crate::http::cache::{self, ResponseCache};
 use crate::http::metrics::Metrics;
-use crate::http::middleware::{self, RequestPolicy};
+use crate::http::middleware::{self, RequestTimeout};
 use crate::http::rate_limit::ClientRateLimit;
+use crate::http::spec_paths::SpecPaths;
 use crate::routes::docs::{ApiDoc, SpecDocument};
-use crate::routes::{self, AppState, KnownPaths};
+use crate::routes::{self, AppState};
 use crate::store::Store;
 
 /// A server bound to its port, not yet running.
@@ -51,30 +52,31 @@ impl Application {
         };
         let body_limit = settings.max_body_bytes;
         let spec = openapi_spec();
-        let known_paths = KnownPaths::from_spec(&spec);
+        let spec_paths = Data::new(SpecPaths::from_spec(&spec));
         let spec = SpecDocument(render_spec(&spec)?.into_bytes());
         let response_cache = Data::new(ResponseCache::new(
             store.clone(),
             settings.public_url.is_none(),
+            settings.cache_bytes,
         ));
         let rate_limit = Data::new(ClientRateLimit::new(
             settings.rate_limit,
             settings.admin_rate_limit,
         ));
         let metrics = Data::new(Metrics::new().context("cannot register the metrics")?);
-        let policy = Data::new(RequestPolicy {
-            timeout: Duration::from_secs(settings.request_timeout),
-        });
+        let timeout = Data::new(RequestTimeout(Duration::from_secs(
+            settings.request_timeout,
+        )));
         let mut server = HttpServer::new(move || {
             App::new()
                 .configure(mount_routes)
                 .app_data(Data::new(state.clone()))
                 .app_data(Data::new(spec.clone()))
-                .app_data(Data::new(known_paths.clone()))
+                .app_data(spec_paths.clone())
                 .app_data(rate_limit.clone())
                 .app_data(response_cache.clone())
                 .app_data(metrics.clone())
-                .app_data(policy.clone())
+                .app_data(timeout.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .service(
                     SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new(["/openapi.json"])),
@@ -88,10 +90,13 @@ impl Application {
                     }),
                 )
                 .default_service(web::to(routes::fallback))
+                // Innermost first: see `http::middleware` for the order and why.
                 .wrap(from_fn(middleware::head_as_get))
-                .wrap(from_fn(middleware::docs_validators))
-                .wrap(from_fn(middleware::cors))
+                .wrap(from_fn(middleware::docs_cache_control))
                 .wrap(from_fn(cache::response_cache))
+                .wrap(from_fn(middleware::cors))
+                .wrap(from_fn(middleware::timeout))
+                .wrap(from_fn(middleware::rate_limit))
                 .wrap(from_fn(middleware::request_context))
         })
         // A client gets 5 s to send its request head (slow-loris), idle connections close

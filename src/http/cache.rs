@@ -1,103 +1,72 @@
-//! The response cache: every cacheable GET is rendered once per content version and kept as
-//! bytes, with its gzip and brotli variants, so repeated reads do no SQL and little work.
+//! The response cache, one ordinary layer: a cacheable GET is rendered once per content
+//! version and kept as bytes, with its gzip and brotli variants made on first use, so repeated
+//! reads do no SQL and little work. Hit or miss, every request takes the same path through
+//! the layers around it.
 //!
-//! A response is cached under its path and query and its `Accept` header, and also its host
-//! when no public URL is configured, since absolute URLs are then built on it. The content
-//! version is SQLite's `PRAGMA data_version` on a connection of its own, which changes whenever
-//! any other connection commits, in this process (the API's writes) or another (`roadmap-api
-//! import`). A check is reused for [`FRESH`] unless this process has written since, so a client
-//! always reads its own writes at once. An older check, up to [`STALE`], still answers while a
-//! new one runs in the background, so that no request waits for the check's trip through the
-//! database thread; only a check older than that (after a quiet spell) is waited for. A write
-//! from another process thus shows within 50 ms, and within about 10 ms under steady traffic:
-//! one truth for every reader, without a query on the hot path.
+//! **Keys.** An answer is kept under its path, the query parameters its route declares in the
+//! spec (decoded, in the spec's order: `?tier=helpful&limit=20` and `?limit=20&tier=helpful`
+//! share one entry, and a parameter no route reads cannot make a new one), its `Accept`, and
+//! its host when no public URL is configured, since absolute URLs are then built on it.
 //!
-//! Most hits are served by `request_context`, through [`answer_now`], before the timeout and
-//! the layers a render needs; the [`response_cache`] layer serves the rest, waiting for a
-//! check when it must, and renders and keeps what is missing.
+//! **Memory.** The cache is bounded by bytes (`--cache-bytes`, default 64 MiB) and evicts with
+//! moka's TinyLFU policy, so made-up URLs cost memory only up to the bound and push out
+//! little that is read often.
+//!
+//! **Freshness.** The content version is SQLite's `PRAGMA data_version` on a connection of its
+//! own, which changes whenever any other connection commits, in this process (the API's
+//! writes) or another (`roadmap-api import`). A check stands for [`FRESH`] unless this process
+//! has written since, so a client always reads its own writes at once, and a write by another
+//! process shows within that time. Answers of an older version are never served.
+//!
+//! **A miss** renders through the layers below with the request's `If-None-Match` and
+//! `Accept-Encoding` set aside, as any shared cache fills itself, so the route answers the
+//! identity body; the client's own representation is then made from the kept bytes. A burst of
+//! requests for one missing answer renders it once: the first renders, the others wait for it
+//! (moka's own coalescing, `get_with`, cannot serve here, since the render needs the
+//! request, which the requests that wait must keep).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::Data;
-use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{Error, HttpRequest};
 
 use super::metrics::Metrics;
-use super::middleware::{RouteTemplate, route_template, secure};
-use super::representation::{RenderForCache, Rendered};
+use super::representation::{Conditions, Rendered};
+use super::spec_paths::SpecPaths;
 use super::{ApiError, request_host};
-use crate::routes::health::PROBE_PATHS;
-use crate::store::Store;
-
-/// Entries kept at most; past that the cache starts over, which bounds its memory whatever
-/// URLs clients make up.
-const MAX_ENTRIES: usize = 4096;
-
-/// Routes whose answer must reflect the moment, not the content: the probes and the metrics.
-fn uncached(path: &str) -> bool {
-    PROBE_PATHS.contains(&path) || path == "/metrics"
-}
-
-/// The rendered responses of one server.
-pub struct ResponseCache {
-    store: Store,
-    entries: Mutex<Entries>,
-    /// One version check at a time; see [`ResponseCache::version`].
-    gate: tokio::sync::Mutex<()>,
-    /// When the last check started, and what it found.
-    checked: Mutex<Option<Check>>,
-    /// Whether a check is running in the background.
-    refreshing: AtomicBool,
-    /// The keys being rendered: a request for one of them waits for that render instead of
-    /// repeating it, so a burst after a write renders each response once, not once per
-    /// request.
-    rendering: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
-    /// Whether answers are kept per `Host`: without a public URL, the feeds and embed pages
-    /// build absolute URLs from it, and one client's made-up `Host` must not reach others.
-    keyed_by_host: bool,
-}
-
-/// What a cached answer depends on besides the content; see [`ResponseCache::key`].
-type Key = Vec<u8>;
-
-/// The right to render one key; the next request for it waits until this is dropped.
-struct Turn {
-    cache: Data<ResponseCache>,
-    key: Key,
-    _held: tokio::sync::OwnedMutexGuard<()>,
-}
-
-impl Drop for Turn {
-    fn drop(&mut self) {
-        if let Ok(mut rendering) = self.cache.rendering.lock() {
-            rendering.remove(&self.key);
-        }
-    }
-}
+use crate::store::{Store, StoreError};
 
 /// How long a version check stands for requests that arrive after it, unless this process
 /// wrote since: how stale a write by another process may look.
 const FRESH: Duration = Duration::from_millis(10);
 
-/// A background check under way. Dropping it, when the check ends or when its task is
-/// dropped unfinished (a worker stopping), lets the next one start.
-struct Refresh(Data<ResponseCache>);
+/// What a cached answer depends on besides the content; see the module's doc.
+type Key = Arc<[u8]>;
 
-impl Drop for Refresh {
-    fn drop(&mut self) {
-        self.0.refreshing.store(false, Ordering::Release);
-    }
+/// The rendered responses of one server.
+pub struct ResponseCache {
+    store: Store,
+    entries: moka::sync::Cache<Key, Arc<Entry>>,
+    /// The content version the entries were rendered at; see [`ResponseCache::lookup`].
+    version: AtomicI64,
+    /// One version check at a time; requests that arrive during a check share the next.
+    gate: tokio::sync::Mutex<()>,
+    /// When the last check started, and what it found.
+    checked: Mutex<Option<Check>>,
+    /// The keys being rendered, each with the lock its render holds.
+    rendering: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
+    /// Whether answers are kept per `Host`: without a public URL, the feeds and embed pages
+    /// build absolute URLs from it, and one client's made-up `Host` must not reach others.
+    keyed_by_host: bool,
 }
-
-/// How old a check may be and still answer while a new one runs in the background.
-const STALE: Duration = Duration::from_millis(50);
 
 /// One reading of the content version.
 #[derive(Clone, Copy)]
@@ -108,89 +77,62 @@ struct Check {
     version: i64,
 }
 
-#[derive(Default)]
-struct Entries {
-    version: i64,
-    responses: HashMap<Key, Arc<Entry>>,
-}
-
 struct Entry {
+    version: i64,
     rendered: Rendered,
-    /// The route that rendered it, for the access log and metrics of later hits.
-    route: Arc<str>,
-    /// The route's headers (type, caching, links, CORS) and the security headers, replayed on
-    /// every answer, so that a hit needs no other layer to add them.
+    /// The route's headers (type, caching, links), replayed on every answer.
     headers: HeaderMap,
 }
 
 impl Entry {
-    fn respond(&self, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
-        self.rendered.respond(req, &self.headers)
+    /// The bytes the entry holds, for the cache's bound.
+    fn weight(&self, key: &[u8]) -> u32 {
+        let headers: usize = self
+            .headers
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len())
+            .sum();
+        let bytes = key.len() + headers + self.rendered.weight();
+        u32::try_from(bytes).unwrap_or(u32::MAX)
     }
 }
 
 impl ResponseCache {
-    pub fn new(store: Store, keyed_by_host: bool) -> ResponseCache {
+    pub fn new(store: Store, keyed_by_host: bool, max_bytes: u64) -> ResponseCache {
         ResponseCache {
+            entries: moka::sync::Cache::builder()
+                .max_capacity(max_bytes)
+                .weigher(|key: &Key, entry: &Arc<Entry>| entry.weight(key))
+                .build(),
+            version: AtomicI64::new(i64::MIN),
             keyed_by_host,
             store,
-            entries: Mutex::new(Entries::default()),
             gate: tokio::sync::Mutex::new(()),
             checked: Mutex::new(None),
-            refreshing: AtomicBool::new(false),
             rendering: Mutex::default(),
         }
     }
 
-    /// The content version to answer this request with. If this process has not written
-    /// since the last check, a check younger than [`FRESH`] stands, and one younger than
-    /// [`STALE`] stands while the next runs in the background. Otherwise the request waits
-    /// for a check.
-    async fn version(cache: &Data<ResponseCache>) -> Result<i64, crate::store::StoreError> {
+    /// The bytes the cache holds now, as its bound counts them.
+    pub fn weighted_size(&self) -> u64 {
+        self.entries.run_pending_tasks();
+        self.entries.weighted_size()
+    }
+
+    /// The content version to answer a request with: the last check's, if it is younger than
+    /// [`FRESH`] and this process has not written since; else a new check's.
+    async fn version(&self) -> Result<i64, StoreError> {
         let arrived = Instant::now();
-        match Self::version_now(cache, arrived) {
-            Some(version) => Ok(version),
-            None => cache.check(arrived).await,
+        let last = || self.checked.lock().ok().and_then(|c| *c);
+        if let Some(check) = last()
+            && check.writes == self.store.writes()
+            && arrived.saturating_duration_since(check.started) < FRESH
+        {
+            return Ok(check.version);
         }
-    }
-
-    /// The content version, if a standing check gives it without waiting (see
-    /// [`ResponseCache::version`]).
-    fn version_now(cache: &Data<ResponseCache>, arrived: Instant) -> Option<i64> {
-        let check = cache.checked.lock().ok().and_then(|c| *c)?;
-        if check.writes != cache.store.writes() {
-            return None;
-        }
-        let age = arrived.saturating_duration_since(check.started);
-        if age < FRESH {
-            return Some(check.version);
-        }
-        if age < STALE {
-            Self::refresh_in_background(cache);
-            return Some(check.version);
-        }
-        None
-    }
-
-    /// Starts a check in the background unless one is running.
-    fn refresh_in_background(cache: &Data<ResponseCache>) {
-        if cache.refreshing.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let refresh = Refresh(cache.clone());
-        actix_web::rt::spawn(async move {
-            // A failed check leaves the last one standing; once it is older than `STALE`, the
-            // next request checks for itself and reports the failure.
-            let _ = refresh.0.check(Instant::now()).await;
-        });
-    }
-
-    /// Reads the content version. A check that started after `arrived` has seen every commit
-    /// made before it, so requests queued behind a check share the next one: under load one
-    /// `PRAGMA data_version` serves a whole batch.
-    async fn check(&self, arrived: Instant) -> Result<i64, crate::store::StoreError> {
         let _turn = self.gate.lock().await;
-        if let Some(check) = self.checked.lock().ok().and_then(|c| *c)
+        // A check that started after this request arrived has seen every commit before it.
+        if let Some(check) = last()
             && check.started > arrived
         {
             return Ok(check.version);
@@ -208,10 +150,23 @@ impl ResponseCache {
         Ok(version)
     }
 
-    /// The request target, `Accept` (raw, so no two values share a key) and, if answers are
-    /// kept per host, the host the answer's URLs are built on.
-    fn key(&self, req: &ServiceRequest) -> Key {
-        let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+    /// The key of `req` (see the module's doc); `None` when the query did not decode to
+    /// UTF-8, which its route refuses and which must not share a key with the text it
+    /// decoded to.
+    fn key(&self, req: &ServiceRequest, paths: &SpecPaths) -> Option<Key> {
+        let pairs: Vec<_> = form_urlencoded::parse(req.query_string().as_bytes()).collect();
+        if pairs
+            .iter()
+            .any(|(name, value)| name.contains('\u{FFFD}') || value.contains('\u{FFFD}'))
+        {
+            return None;
+        }
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for declared in paths.query_parameters(req.path()) {
+            for (_, value) in pairs.iter().filter(|(name, _)| name == declared) {
+                query.append_pair(declared, value);
+            }
+        }
         let accept = req
             .headers()
             .get(header::ACCEPT)
@@ -221,105 +176,102 @@ impl ResponseCache {
         } else {
             ""
         };
-        // Neither a request target nor a header value can hold a line break.
-        [target.as_bytes(), b"\n", accept, b"\n", host.as_bytes()].concat()
+        let query = query.finish();
+        // Neither a path, an encoded query nor a header value can hold a line break.
+        let parts = [
+            req.path().as_bytes(),
+            b"?",
+            query.as_bytes(),
+            b"\n",
+            accept,
+            b"\n",
+            host.as_bytes(),
+        ];
+        Some(Arc::from(parts.concat()))
     }
 
-    fn lookup(&self, key: &[u8], version: i64) -> Option<Arc<Entry>> {
-        let mut entries = self.entries.lock().ok()?;
-        if entries.version != version {
-            entries.version = version;
-            entries.responses.clear();
-            return None;
+    /// The answer kept for `key` at `version`. A new version empties the cache: nothing
+    /// rendered before it may be served again.
+    fn lookup(&self, key: &Key, version: i64) -> Option<Arc<Entry>> {
+        if self.version.swap(version, Ordering::AcqRel) != version {
+            self.entries.invalidate_all();
         }
-        entries.responses.get(key).cloned()
+        self.entries
+            .get(key)
+            .filter(|entry| entry.version == version)
     }
 
-    /// Waits for any render of `key` in progress, then takes the turn to render it.
-    async fn turn(cache: &Data<ResponseCache>, key: &[u8]) -> Option<Turn> {
+    /// Waits for any render of `key` in progress, then holds the turn to render it until the
+    /// returned guard is dropped.
+    async fn turn(cache: &Data<ResponseCache>, key: &Key) -> Option<Turn> {
         let lock = cache
             .rendering
             .lock()
             .ok()?
-            .entry(key.to_vec())
+            .entry(key.clone())
             .or_default()
             .clone();
         Some(Turn {
             cache: cache.clone(),
-            key: key.to_vec(),
+            key: key.clone(),
             _held: lock.lock_owned().await,
         })
     }
+}
 
-    fn keep(&self, key: Key, version: i64, entry: Arc<Entry>) {
-        if let Ok(mut entries) = self.entries.lock()
-            && entries.version == version
-        {
-            if entries.responses.len() >= MAX_ENTRIES {
-                entries.responses.clear();
-            }
-            entries.responses.insert(key, entry);
+/// The right to render one key; the next request for it waits until this is dropped.
+struct Turn {
+    cache: Data<ResponseCache>,
+    key: Key,
+    _held: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if let Ok(mut rendering) = self.cache.rendering.lock() {
+            rendering.remove(&self.key);
         }
     }
 }
 
-/// Whether the answer to `req` may come from the cache.
+/// Whether the answer to `req` may come from the cache: a read without credentials.
 fn cacheable(req: &ServiceRequest) -> bool {
     matches!(*req.method(), Method::GET | Method::HEAD)
-        && !uncached(req.path())
         && !req.headers().contains_key(header::AUTHORIZATION)
 }
 
-/// An answer served from the cache, with the route template that rendered it.
-pub struct Hit {
-    pub response: HttpResponse,
-    pub route: Arc<str>,
-}
-
-impl Hit {
-    fn of(entry: &Entry, req: &HttpRequest) -> Result<Hit, ApiError> {
-        Ok(Hit {
-            response: entry.respond(req)?,
-            route: entry.route.clone(),
-        })
-    }
-}
-
-/// The cached answer to `req`, counted as a hit in the metrics, if the request is cacheable,
-/// the content version is known without waiting (a check under 50 ms old, with no write by
-/// this process since: so under steady traffic) and the answer is there. `request_context`
-/// serves it at once, without the request timeout, the span or the layers below; an error
-/// (`Some(Err)`: a failed compression) it renders as a problem. With `None` the request goes
-/// down to [`response_cache`], which passes an uncacheable request on, and otherwise waits
-/// for the version if it must and serves the answer or renders it, counting the lookup.
-pub fn answer_now(req: &ServiceRequest, arrived: Instant) -> Option<Result<Hit, ApiError>> {
-    let cache = req.app_data::<Data<ResponseCache>>()?;
-    if !cacheable(req) {
-        return None;
-    }
-    let version = ResponseCache::version_now(cache, arrived)?;
-    let entry = cache.lookup(&cache.key(req), version)?;
-    if let Some(metrics) = req.app_data::<Data<Metrics>>() {
-        metrics.cache_lookup(true);
-    }
-    Some(Hit::of(&entry, req.request()))
+/// Whether shared caches, and so this one, may keep a response.
+fn reusable(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| !c.contains("no-store") && !c.contains("private"))
 }
 
 /// Serves a cacheable GET from the cache, or renders it once and keeps it.
 pub async fn response_cache(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let cache = req.app_data::<Data<ResponseCache>>().cloned();
-    let cacheable = cacheable(&req);
-    let version = match (&cache, cacheable) {
-        (Some(cache), true) => ResponseCache::version(cache).await.ok(),
-        _ => None,
-    };
-    let (Some(cache), Some(version)) = (cache, version) else {
+    let paths = req.app_data::<Data<SpecPaths>>().cloned();
+    let (Some(cache), Some(paths)) = (cache, paths) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let key = cache.key(&req);
+    let key = cacheable(&req).then(|| cache.key(&req, &paths)).flatten();
+    let Some(key) = key else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let version = match cache.version().await {
+        Ok(version) => version,
+        Err(error) => {
+            // The route reads the same database, and reports its failure if it has one.
+            tracing::warn!(error = ?error, "cannot read the content version: answering uncached");
+            return Ok(next.call(req).await?.map_into_boxed_body());
+        }
+    };
+    let metrics = req.app_data::<Data<Metrics>>().cloned();
+    let conditions = Conditions::of(req.request());
     let mut found = cache.lookup(&key, version);
     let _turn = match found {
         Some(_) => None,
@@ -329,31 +281,22 @@ pub async fn response_cache(
             turn
         }
     };
-    if let Some(metrics) = req.app_data::<Data<Metrics>>() {
-        metrics.cache_lookup(found.is_some());
-    }
     if let Some(entry) = found {
-        // A failure is reported as a response carrying it, as `request_context` expects.
-        return Ok(match Hit::of(&entry, req.request()) {
-            Ok(hit) => {
-                req.extensions_mut().insert(RouteTemplate(hit.route));
-                req.into_response(hit.response)
-            }
-            Err(error) => req.error_response(error),
-        });
+        if let Some(metrics) = &metrics {
+            metrics.cache_lookup(true);
+        }
+        return Ok(answer(req.request().clone(), &entry, &conditions));
     }
 
-    req.extensions_mut().insert(RenderForCache);
+    let headers = req.headers_mut();
+    headers.remove(header::IF_NONE_MATCH);
+    headers.remove(header::ACCEPT_ENCODING);
     let res = next.call(req).await?.map_into_boxed_body();
-    let reusable = res.status() == StatusCode::OK
-        && res
-            .headers()
-            .get(header::CACHE_CONTROL)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|c| !c.contains("no-store"));
-    if !reusable {
+    let whole = matches!(res.response().body().size(), BodySize::Sized(_));
+    if res.status() != StatusCode::OK || res.response().error().is_some() || !whole {
         return Ok(res);
     }
+    let keep = reusable(res.headers());
     let (request, response) = res.into_parts();
     let mut headers = response.headers().clone();
     for name in [
@@ -365,16 +308,32 @@ pub async fn response_cache(
     ] {
         headers.remove(name);
     }
-    secure(&mut headers);
+    let etag = response.headers().get(header::ETAG).cloned();
     let body = actix_web::body::to_bytes(response.into_body())
         .await
         .map_err(|e| ApiError::Internal(format!("reading a rendered response: {e}")))?;
     let entry = Arc::new(Entry {
-        rendered: Rendered::new(body.to_vec())?,
-        route: route_template(&request),
+        version,
+        rendered: Rendered::of_response(body, etag.as_ref())?,
         headers,
     });
-    let response = entry.respond(&request)?;
-    cache.keep(key, version, entry);
-    Ok(ServiceResponse::new(request, response))
+    let answered = answer(request, &entry, &conditions);
+    // A miss counts only for an answer that could be kept: the probes and the metrics, never
+    // kept, are no cacheable reads.
+    if keep {
+        cache.entries.insert(key, entry);
+        if let Some(metrics) = &metrics {
+            metrics.cache_lookup(false);
+        }
+    }
+    Ok(answered)
+}
+
+/// The client's representation of a kept answer; a failure (a compression that failed) is
+/// reported as a response carrying it, for the outermost layer to render.
+fn answer(req: HttpRequest, entry: &Entry, conditions: &Conditions) -> ServiceResponse<BoxBody> {
+    match entry.rendered.respond(conditions, &entry.headers) {
+        Ok(response) => ServiceResponse::new(req, response),
+        Err(error) => ServiceResponse::from_err(error, req),
+    }
 }

@@ -29,6 +29,7 @@ pub struct Metrics {
     /// The two series of the cache lookups, found once rather than by label on every lookup.
     cache_hits: IntCounter,
     cache_misses: IntCounter,
+    cache_bytes: IntGauge,
     pool: IntGaugeVec,
 }
 
@@ -70,6 +71,10 @@ impl Metrics {
             ),
             &["result"],
         )?;
+        let cache_bytes = IntGauge::new(
+            "response_cache_bytes",
+            "Bytes the response cache holds (bodies, compressed variants, headers, keys), at scrape time.",
+        )?;
         let pool = IntGaugeVec::new(
             Opts::new(
                 "db_pool_connections",
@@ -81,6 +86,7 @@ impl Metrics {
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(in_flight.clone()))?;
         registry.register(Box::new(cache.clone()))?;
+        registry.register(Box::new(cache_bytes.clone()))?;
         registry.register(Box::new(pool.clone()))?;
         Ok(Metrics {
             registry,
@@ -89,6 +95,7 @@ impl Metrics {
             in_flight,
             cache_hits: cache.get_metric_with_label_values(&["hit"])?,
             cache_misses: cache.get_metric_with_label_values(&["miss"])?,
+            cache_bytes,
             pool,
         })
     }
@@ -118,8 +125,10 @@ impl Metrics {
         }
     }
 
-    /// The exposition text, with the pool's use read now.
-    pub fn render(&self, store: &Store) -> Result<Vec<u8>, prometheus::Error> {
+    /// The exposition text, with the pool's use and the cache's size read now.
+    pub fn render(&self, store: &Store, cache_bytes: u64) -> Result<Vec<u8>, prometheus::Error> {
+        self.cache_bytes
+            .set(i64::try_from(cache_bytes).unwrap_or(i64::MAX));
         let (size, idle) = store.pool_usage();
         self.pool
             .with_label_values(&["in_use"])

@@ -4,18 +4,25 @@
 use actix_web::HttpRequest;
 
 pub mod cache;
+pub mod etag;
 pub mod formats;
+pub mod headers;
 pub mod metrics;
 pub mod middleware;
 pub mod problem;
 pub mod query;
 pub mod rate_limit;
 pub mod representation;
+pub mod spec_paths;
 
 pub use formats::{Format, LIST_FORMATS, negotiate};
 pub use problem::{ApiError, Problem};
 pub use query::{Cursor, Limit, QueryParams};
 pub use representation::{CachePolicy, Page, json};
+
+/// The probes' paths: never rate limited, and answered `no-store` (so never cached), so that
+/// orchestrators always get an answer of the moment.
+pub const PROBE_PATHS: [&str; 2] = ["/healthz", "/readyz"];
 
 /// The host a request names, as absolute URLs are built on it when no public URL is set:
 /// its `Host` header, or `localhost` when that is missing, empty or not text. The response

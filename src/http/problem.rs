@@ -1,12 +1,15 @@
 //! Errors as RFC 9457 problem details.
 //!
-//! Handlers return [`ApiError`]; the middleware in [`super::middleware`] renders it (and any
-//! error actix raises itself) as `application/problem+json` with the request's path as
-//! `instance`. Use `BadParameter` for a query parameter, `NotFound` for an unknown resource;
+//! Handlers and layers return [`ApiError`]; [`render_error`], called by the outermost layer,
+//! renders it (and any error actix raises itself) as `application/problem+json` with the
+//! request's path as `instance`. Use `BadParameter` for a query parameter, `NotFound` for an unknown resource;
 //! an unexpected failure (`Store`) is logged in full and answered with a generic 500.
 
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::{Error, HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -238,9 +241,8 @@ impl ResponseError for ApiError {
         }
     }
 
-    /// The middleware replaces this body with the rendered problem and keeps these headers.
+    /// [`render_error`] replaces this body with the rendered problem and keeps these headers.
     fn error_response(&self) -> HttpResponse {
-        use actix_web::http::header;
         let mut response = HttpResponse::build(self.status_code());
         match self {
             ApiError::MethodNotAllowed(allow) => {
@@ -262,4 +264,67 @@ impl ResponseError for ApiError {
         }
         response.finish()
     }
+}
+
+/// Renders the error a response carries (reported by a handler, a layer or actix itself, as
+/// a response made by `error_response`) as `application/problem+json`, with the request's
+/// path as `instance` and `Cache-Control: no-store`, keeping the error's other headers
+/// (`Allow`, `Retry-After`, CORS). A response without an error passes unchanged. Server
+/// errors are logged in full with the request id; the client sees a generic detail.
+pub fn render_error(res: ServiceResponse<BoxBody>, request_id: &str) -> ServiceResponse<BoxBody> {
+    let Some(error) = res.response().error() else {
+        return res;
+    };
+    if res.status().is_server_error() {
+        tracing::error!(error = ?error, request_id, "request failed");
+    }
+    let rendered = render(
+        error,
+        res.status(),
+        &instance_of(res.request()),
+        res.headers(),
+    );
+    res.into_response(rendered)
+}
+
+/// The problem for an error that reached the outermost layer without its request (a request
+/// abandoned by the timeout), at `target`.
+pub fn render_detached(error: &Error, target: &actix_web::http::Uri) -> HttpResponse {
+    let shown = target.path_and_query().map_or("/", |pq| pq.as_str());
+    let response = error.error_response();
+    render(error, response.status(), &cut(shown), response.headers())
+}
+
+/// The request's path and query, cut short so that a hostile URL is not echoed whole.
+pub fn instance_of(req: &HttpRequest) -> String {
+    match req.query_string() {
+        "" => cut(req.path()),
+        query => cut(&format!("{}?{}", req.path(), query)),
+    }
+}
+
+fn cut(instance: &str) -> String {
+    const SHOWN: usize = 512;
+    instance.chars().take(SHOWN).collect()
+}
+
+fn render(error: &Error, status: StatusCode, instance: &str, keep: &HeaderMap) -> HttpResponse {
+    let mut problem = match error.as_error::<ApiError>() {
+        Some(api_error) => api_error.problem(),
+        None => Problem::from_status(status, error.to_string()),
+    };
+    problem.instance = instance.to_owned();
+    let mut response = HttpResponse::build(status)
+        .content_type("application/problem+json")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(&problem);
+    for (name, value) in keep {
+        if name != header::CONTENT_TYPE
+            && name != header::CONTENT_LENGTH
+            && name != header::CACHE_CONTROL
+        {
+            response.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    response
 }

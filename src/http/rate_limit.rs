@@ -19,7 +19,7 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 
 use super::ApiError;
-use crate::routes::health::PROBE_PATHS;
+use super::PROBE_PATHS;
 
 type Limiter =
     RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock, StateInformationMiddleware>;

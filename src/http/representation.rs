@@ -1,15 +1,13 @@
-//! Cacheable JSON responses: a strong ETag per representation, `If-None-Match` answered with
-//! 304, `Cache-Control`, and gzip or brotli when the client accepts them.
+//! Cacheable responses: a strong ETag per representation ([`super::etag`]), `If-None-Match`
+//! answered with 304, `Cache-Control`, and gzip or brotli when the client accepts them.
 //!
-//! The ETag is a hash of the identity JSON bytes; a compressed body is another
-//! representation, so its ETag carries a suffix (`"…-gzip"`, `"…-br"`) and caches never mix
-//! them. Compression is done here rather than by a generic middleware so that the ETag and the
-//! encoding are chosen together.
+//! Compression is done here rather than by actix-web's `Compress` middleware so that the ETag
+//! and the encoding are chosen together, and so that the response cache keeps each variant
+//! once instead of compressing it again for every client.
 
 use std::io::Write;
 use std::sync::OnceLock;
 
-use actix_web::HttpMessage;
 use actix_web::body::BoxBody;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
@@ -19,6 +17,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ApiError;
+use super::etag::{self, IfNoneMatch};
 
 /// A list of items. `next_cursor` is the `cursor` for the next page, null on the last page
 /// (lists inside a roadmap are never paged, so theirs is always null).
@@ -48,9 +47,10 @@ impl CachePolicy<'_> {
     }
 }
 
-/// The discriminant indexes `Rendered::etags`.
+/// A content coding this service compresses with. The discriminant indexes
+/// `Rendered::etags`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Encoding {
+pub enum Encoding {
     Identity = 0,
     Gzip = 1,
     Brotli = 2,
@@ -75,7 +75,7 @@ impl Encoding {
     }
 
     /// The best coding the client accepts (brotli, then gzip), honouring `q=0`.
-    fn negotiate(req: &HttpRequest) -> Encoding {
+    pub fn negotiate(req: &HttpRequest) -> Encoding {
         let Some(accepted) = req
             .headers()
             .get(header::ACCEPT_ENCODING)
@@ -138,21 +138,27 @@ impl Encoding {
 
 pub use crate::domain::content_hash;
 
-/// True when a read's `If-None-Match` header names this ETag (weak comparison, as RFC 9110
-/// asks). On a write it is a precondition, which the write itself checks.
-fn none_match(req: &HttpRequest, etag: &HeaderValue) -> bool {
-    matches!(
-        *req.method(),
-        actix_web::http::Method::GET | actix_web::http::Method::HEAD
-    ) && req
-        .headers()
-        .get_all(header::IF_NONE_MATCH)
-        .filter_map(|v| v.to_str().ok())
-        .any(|list| {
-            list.split(',')
-                .map(|tag| tag.trim().trim_start_matches("W/"))
-                .any(|tag| tag == "*" || tag.as_bytes() == etag.as_bytes())
-        })
+/// What decides which representation a request gets: whether it is a read, the best coding it
+/// accepts, and its `If-None-Match`. Taken from the request before the response cache lets it
+/// go on without them (see [`super::cache`]).
+#[derive(Debug, Clone)]
+pub struct Conditions {
+    read: bool,
+    encoding: Encoding,
+    if_none_match: IfNoneMatch,
+}
+
+impl Conditions {
+    pub fn of(req: &HttpRequest) -> Conditions {
+        Conditions {
+            read: matches!(
+                *req.method(),
+                actix_web::http::Method::GET | actix_web::http::Method::HEAD
+            ),
+            encoding: Encoding::negotiate(req),
+            if_none_match: IfNoneMatch::of(req),
+        }
+    }
 }
 
 /// Serializes `value` as the response's JSON body, honouring the request's validators and
@@ -167,12 +173,6 @@ pub fn json<T: Serialize>(
     bytes(req, body, "application/json", cache)
 }
 
-/// Marks a request rendered for the response cache: the route answers 200 with the plain
-/// identity body (no ETag, no 304, no compression), which the cache then keeps and serves
-/// with its own. Such a route must not answer `no-store`, or the bare body would be sent.
-#[derive(Debug, Clone, Copy)]
-pub struct RenderForCache;
-
 /// Like [`json`], for a body already serialized.
 pub fn bytes(
     req: &HttpRequest,
@@ -180,19 +180,14 @@ pub fn bytes(
     content_type: &str,
     cache: CachePolicy<'_>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut response = if req.extensions().contains::<RenderForCache>() {
-        HttpResponse::Ok().body(body)
-    } else {
-        Rendered::new(body)?.respond(req, &HeaderMap::new())?
-    };
-    let headers = response.headers_mut();
+    let mut headers = HeaderMap::new();
     if let Ok(value) = HeaderValue::from_str(content_type) {
         headers.insert(header::CONTENT_TYPE, value);
     }
     if let Ok(value) = HeaderValue::from_str(cache.header()) {
         headers.insert(header::CACHE_CONTROL, value);
     }
-    Ok(response)
+    Rendered::new(body)?.respond(&Conditions::of(req), &headers)
 }
 
 /// A body ready to serve in every encoding: the identity bytes, the ETag of each encoding,
@@ -209,20 +204,36 @@ pub struct Rendered {
 impl Rendered {
     pub fn new(identity: Vec<u8>) -> Result<Rendered, ApiError> {
         let hash = content_hash(&identity);
-        let etag = |encoding: Encoding| {
-            HeaderValue::try_from(format!("\"{hash}{}\"", encoding.suffix()))
-                .map_err(|e| ApiError::Internal(format!("an ETag that is no header value: {e}")))
-        };
+        Rendered::with_hash(identity.into(), &hash)
+    }
+
+    /// The identity bytes of a response that a route rendered, with the hash its ETag
+    /// already names (when it is one of ours), so that the bytes are not hashed twice.
+    pub fn of_response(identity: Bytes, etag: Option<&HeaderValue>) -> Result<Rendered, ApiError> {
+        match etag.and_then(etag::hash_of) {
+            Some(hash) => Rendered::with_hash(identity.clone(), hash),
+            None => Rendered::with_hash(identity.clone(), &content_hash(&identity)),
+        }
+    }
+
+    fn with_hash(identity: Bytes, hash: &str) -> Result<Rendered, ApiError> {
         Ok(Rendered {
             etags: [
-                etag(Encoding::Identity)?,
-                etag(Encoding::Gzip)?,
-                etag(Encoding::Brotli)?,
+                etag::format(hash, Encoding::Identity.suffix())?,
+                etag::format(hash, Encoding::Gzip.suffix())?,
+                etag::format(hash, Encoding::Brotli.suffix())?,
             ],
-            identity: Bytes::from(identity),
+            identity,
             gzip: OnceLock::new(),
             br: OnceLock::new(),
         })
+    }
+
+    /// What this body will hold once both compressed variants are made, for bounding a cache
+    /// by bytes: gzip and brotli each take well under a quarter of the identity bytes of the
+    /// text this service serves, so half of them again is an upper estimate.
+    pub fn weight(&self) -> usize {
+        self.identity.len() + self.identity.len() / 2
     }
 
     fn variant(&self, encoding: Encoding) -> Result<Bytes, ApiError> {
@@ -240,31 +251,32 @@ impl Rendered {
         Ok(cell.get_or_init(|| Bytes::from(encoded)).clone())
     }
 
-    /// The response to `req`: a 304 when its `If-None-Match` names this representation, else
-    /// the body in the best encoding the client accepts; with the route's `headers` (without
-    /// their `Content-Type` on a 304), and `ETag` and `Vary` either way.
+    /// The response under `conditions`: a 304 when its `If-None-Match` names this
+    /// representation, else the body in the best encoding the client accepts; with `headers`
+    /// (without their `Content-Type` on a 304), the security headers, and `ETag` and `Vary`
+    /// either way.
     pub fn respond(
         &self,
-        req: &HttpRequest,
+        conditions: &Conditions,
         headers: &HeaderMap,
     ) -> Result<HttpResponse, ApiError> {
-        let encoding = Encoding::negotiate(req);
+        let encoding = conditions.encoding;
         let etag = &self.etags[encoding as usize];
-        let not_modified = none_match(req, etag);
-        // Built directly, not through a builder: the status and body are all there is to set.
+        let not_modified = conditions.read && conditions.if_none_match.names(etag);
         let mut response = if not_modified {
             HttpResponse::with_body(StatusCode::NOT_MODIFIED, BoxBody::new(()))
         } else {
             HttpResponse::with_body(StatusCode::OK, BoxBody::new(self.variant(encoding)?))
         };
-        // Added to the response's own map, which actix-web keeps, emptied, from one response
-        // to the next: a copy of the whole map would be allocated anew for every response.
         let out = response.headers_mut();
         for (name, value) in headers {
-            // A 304 has no body to type.
-            if !(not_modified && name == header::CONTENT_TYPE) {
-                out.append(name.clone(), value.clone());
-            }
+            out.append(name.clone(), value.clone());
+        }
+        // Chosen by the body's type, so before a 304 drops it: a page's 304 keeps the page's
+        // policy.
+        super::headers::secure(out);
+        if not_modified {
+            out.remove(header::CONTENT_TYPE);
         }
         if let Some(coding) = encoding.name().filter(|_| !not_modified) {
             out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));

@@ -12,6 +12,7 @@ use utoipa::IntoResponses;
 use super::{AppState, InternalError, NotFound};
 use crate::domain::token::find_token;
 use crate::domain::{DocumentError, Roadmap, Slug, Violation};
+use crate::http::etag::precondition_tags;
 use crate::http::{ApiError, CachePolicy, Problem, json};
 use crate::store::{ChangeKind, Precondition};
 
@@ -50,48 +51,16 @@ impl FromRequest for Admin {
     }
 }
 
-/// The tags of a conditional header, as content hashes: without quotes or `W/`, and without
-/// the representation suffix, since `If-Match` compares content whatever encoding the client
-/// fetched. A value that is not `*` or a list of quoted tags is a 400.
-fn tags(req: &HttpRequest, name: header::HeaderName) -> Result<Option<Vec<String>>, ApiError> {
-    let bad = || ApiError::BadHeader {
-        name: name.to_string(),
-        detail: "must be `*` or a comma list of quoted ETags".to_owned(),
-    };
-    let mut tags = Vec::new();
-    let mut seen = false;
-    for value in req.headers().get_all(&name) {
-        seen = true;
-        for item in value.to_str().map_err(|_| bad())?.split(',') {
-            let item = item.trim();
-            let quoted = item.strip_prefix("W/").unwrap_or(item);
-            let tag = if item == "*" {
-                item
-            } else {
-                quoted
-                    .strip_prefix('"')
-                    .and_then(|t| t.strip_suffix('"'))
-                    .filter(|t| !t.contains('"'))
-                    .ok_or_else(bad)?
-            };
-            tags.push(
-                tag.trim_end_matches("-gzip")
-                    .trim_end_matches("-br")
-                    .to_owned(),
-            );
-        }
-    }
-    Ok(seen.then_some(tags))
-}
-
 fn precondition(req: &HttpRequest) -> Result<Precondition, ApiError> {
-    Ok(if let Some(tags) = tags(req, header::IF_MATCH)? {
-        Precondition::Matches(tags)
-    } else if let Some(tags) = tags(req, header::IF_NONE_MATCH)? {
-        Precondition::NoneMatch(tags)
-    } else {
-        Precondition::None
-    })
+    Ok(
+        if let Some(tags) = precondition_tags(req, header::IF_MATCH)? {
+            Precondition::Matches(tags)
+        } else if let Some(tags) = precondition_tags(req, header::IF_NONE_MATCH)? {
+            Precondition::NoneMatch(tags)
+        } else {
+            Precondition::None
+        },
+    )
 }
 
 /// The roadmap document could not be parsed or is not valid; each item of `errors` locates one

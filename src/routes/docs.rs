@@ -217,7 +217,7 @@ fn add_common_responses(spec: &mut utoipa::openapi::OpenApi) {
     common.append(&mut InternalError::responses());
     let limited = RateLimited::responses();
     for (path, item) in spec.paths.paths.iter_mut() {
-        let probe = super::health::PROBE_PATHS.contains(&path.as_str());
+        let probe = crate::http::PROBE_PATHS.contains(&path.as_str());
         for operation in [&mut item.get, &mut item.put, &mut item.delete]
             .into_iter()
             .flatten()

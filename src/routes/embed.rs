@@ -274,12 +274,12 @@ fn error_page(status: StatusCode, message: &str) -> HttpResponse {
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(markup.into_string());
-    secure(&mut response, "*");
+    with_frame_policy(&mut response, "*");
     response
 }
 
 /// The embed's CSP: its own inline style and script, and the configured framing.
-fn secure(response: &mut HttpResponse, frame_ancestors: &str) {
+fn with_frame_policy(response: &mut HttpResponse, frame_ancestors: &str) {
     let csp = format!(
         "default-src 'none'; {}; base-uri 'none'; form-action 'none'; frame-ancestors {frame_ancestors}",
         *CSP_SOURCES
@@ -370,7 +370,7 @@ async fn render(
         .into_string()
         .into_bytes();
     let mut response = representation::bytes(req, body, "text/html; charset=utf-8", cache)?;
-    secure(&mut response, &state.frame_ancestors);
+    with_frame_policy(&mut response, &state.frame_ancestors);
     Ok(response)
 }
 

@@ -11,10 +11,6 @@ use utoipa::ToSchema;
 use super::{AppState, NotModified};
 use crate::http::{ApiError, CachePolicy, json};
 
-/// The probes' paths: never rate limited, never cached, so orchestrators always get an answer
-/// of the moment.
-pub const PROBE_PATHS: [&str; 2] = ["/healthz", "/readyz"];
-
 /// The state of the service.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {

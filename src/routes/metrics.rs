@@ -6,12 +6,13 @@ use actix_web::{HttpResponse, get};
 
 use super::AppState;
 use crate::http::ApiError;
+use crate::http::cache::ResponseCache;
 use crate::http::metrics::{CONTENT_TYPE, Metrics};
 
 /// Prometheus metrics in the text exposition format: `http_requests_total` by route
 /// template, method and status; `http_request_duration_seconds` (a histogram by route
-/// template); `http_requests_in_flight`; `response_cache_lookups_total` by result; and
-/// `db_pool_connections` by state. Never cached.
+/// template); `http_requests_in_flight`; `response_cache_lookups_total` by result;
+/// `response_cache_bytes`; and `db_pool_connections` by state. Never cached.
 #[utoipa::path(
     tag = "meta",
     responses(
@@ -22,9 +23,10 @@ use crate::http::metrics::{CONTENT_TYPE, Metrics};
 pub async fn metrics(
     state: Data<AppState>,
     metrics: Data<Metrics>,
+    cache: Data<ResponseCache>,
 ) -> Result<HttpResponse, ApiError> {
     let text = metrics
-        .render(&state.store)
+        .render(&state.store, cache.weighted_size())
         .map_err(|e| ApiError::Internal(format!("rendering the metrics: {e}")))?;
     Ok(HttpResponse::Ok()
         .content_type(CONTENT_TYPE)

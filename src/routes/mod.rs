@@ -17,13 +17,13 @@ pub mod roadmaps;
 pub mod search;
 pub mod sources;
 
-use actix_web::dev::ResourceDef;
 use actix_web::http::{Method, header};
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
 use utoipa::{IntoParams, IntoResponses};
 
 use crate::domain::{Roadmap, Slug};
+use crate::http::spec_paths::SpecPaths;
 use crate::http::{ApiError, CachePolicy, Problem, QueryParams, excerpt, request_host};
 use crate::store::Store;
 
@@ -110,40 +110,9 @@ async fn roadmap_for<'s>(
     }
 }
 
-/// The paths this API serves and their methods, for telling a wrong method (405 with
-/// `Allow`) from a wrong path (404).
-#[derive(Debug, Clone)]
-pub struct KnownPaths(Vec<(ResourceDef, String)>);
-
-impl KnownPaths {
-    /// The paths of the spec, whose templates are actix's own (`/v1/roadmaps/{slug}`).
-    pub fn from_spec(spec: &utoipa::openapi::OpenApi) -> KnownPaths {
-        let known = spec.paths.paths.iter().map(|(path, item)| {
-            let mut methods = vec!["GET", "HEAD"];
-            if item.put.is_some() {
-                methods.push("PUT");
-            }
-            if item.delete.is_some() {
-                methods.push("DELETE");
-            }
-            methods.push("OPTIONS");
-            (ResourceDef::new(path.as_str()), methods.join(", "))
-        });
-        KnownPaths(known.collect())
-    }
-
-    /// The methods of the path, if it is one of ours.
-    fn allowed(&self, path: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(def, _)| def.is_match(path))
-            .map(|(_, allow)| allow.as_str())
-    }
-}
-
 /// What answers when no route matched: `OPTIONS` on a known path lists its methods, another
 /// method there is a 405 with `Allow`, and an unknown path is a 404.
-pub async fn fallback(req: HttpRequest, known: Data<KnownPaths>) -> Result<HttpResponse, ApiError> {
+pub async fn fallback(req: HttpRequest, known: Data<SpecPaths>) -> Result<HttpResponse, ApiError> {
     let Some(allow) = known.allowed(req.path()) else {
         return Err(ApiError::NoRoute);
     };

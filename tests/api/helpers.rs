@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use reqwest::{Response, StatusCode, header};
-use roadmap_api::configuration::{DEFAULT_CACHE_CONTROL, LogFormat, Settings};
+use roadmap_api::configuration::{DEFAULT_CACHE_BYTES, DEFAULT_CACHE_CONTROL, LogFormat, Settings};
 use roadmap_api::startup::Application;
 use serde_json::Value;
 use tempfile::TempDir;
@@ -38,6 +38,7 @@ pub fn test_settings(dir: &TempDir) -> Settings {
         public_url: None,
         log_format: Some(LogFormat::Json),
         cache_control: DEFAULT_CACHE_CONTROL.to_owned(),
+        cache_bytes: DEFAULT_CACHE_BYTES,
     }
 }
 
@@ -50,9 +51,7 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_with(settings: Settings, dir: TempDir) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
-        LOG_WRITER.get_or_init(|| {
-            roadmap_api::telemetry::init(LogFormat::Pretty).expect("the log writer starts")
-        });
+        LOG_WRITER.get_or_init(|| roadmap_api::telemetry::init(LogFormat::Pretty));
     }
     let app = Application::build(&settings).await.expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -12,6 +12,7 @@ mod errors;
 mod formats;
 mod hardening;
 mod helpers;
+mod layers;
 mod operations;
 mod plan;
 mod roadmaps;

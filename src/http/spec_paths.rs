@@ -1,0 +1,67 @@
+//! The paths of the OpenAPI spec, as the layers need them before routing: which methods a
+//! path answers (a wrong method is a 405 with `Allow`, a wrong path a 404), and which query
+//! parameters its GET declares (the response cache keys on those alone).
+
+use actix_web::dev::ResourceDef;
+
+/// One path of the spec.
+#[derive(Debug, Clone)]
+struct SpecPath {
+    /// actix-web's own template syntax (`/v1/roadmaps/{slug}`), which the spec shares.
+    def: ResourceDef,
+    allow: String,
+    query: Vec<String>,
+}
+
+/// Every path of the spec, in its order.
+#[derive(Debug, Clone)]
+pub struct SpecPaths(Vec<SpecPath>);
+
+impl SpecPaths {
+    pub fn from_spec(spec: &utoipa::openapi::OpenApi) -> SpecPaths {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::path::ParameterIn;
+        let paths = spec.paths.paths.iter().map(|(path, item)| {
+            let mut methods = vec!["GET", "HEAD"];
+            if item.put.is_some() {
+                methods.push("PUT");
+            }
+            if item.delete.is_some() {
+                methods.push("DELETE");
+            }
+            methods.push("OPTIONS");
+            let query = item
+                .get
+                .iter()
+                .flat_map(|get| get.parameters.iter().flatten())
+                .filter_map(|p| match p {
+                    RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query) => {
+                        Some(p.name.clone())
+                    }
+                    _ => None,
+                })
+                .collect();
+            SpecPath {
+                def: ResourceDef::new(path.as_str()),
+                allow: methods.join(", "),
+                query,
+            }
+        });
+        SpecPaths(paths.collect())
+    }
+
+    fn find(&self, path: &str) -> Option<&SpecPath> {
+        self.0.iter().find(|p| p.def.is_match(path))
+    }
+
+    /// The methods of the path, if it is one of ours.
+    pub fn allowed(&self, path: &str) -> Option<&str> {
+        self.find(path).map(|p| p.allow.as_str())
+    }
+
+    /// The query parameters the path's GET declares, in the spec's order; none for a path
+    /// outside the spec (the interactive docs' assets).
+    pub fn query_parameters(&self, path: &str) -> &[String] {
+        self.find(path).map_or(&[], |p| p.query.as_slice())
+    }
+}
