@@ -1,23 +1,21 @@
 #!/usr/bin/env bash
-# The benchmark harness: roadmap-api against nginx serving the very same bytes as a static
-# file (identity and gzip), and Datasette over the same SQLite file as a peer, all on
-# loopback, in alternating rounds within one invocation. It prints req/s, p50 and p99 latency
-# and the ratios, and the cold start and memory of the server. The server logs every request,
-# as it does by default; a second instance with its access log off, as nginx runs here, gives
-# the like-for-like roadmap reading. The actix-web floor (bench/floor.rs, bare actix-web
-# answering with the API's bytes and headers) shows what the framework alone reaches here, and
-# so what the API's own work per request costs.
+# The benchmark harness, a guard rather than a race: roadmap-api against nginx serving the
+# very same bytes as a static file, and against the binary built from a baseline commit (the
+# previous release), side by side on loopback, in alternating rounds within one invocation.
+# Every server logs every request (nginx to a buffered access_log). It prints req/s, p50 and
+# p99, the median of the rounds' ratios and their spread, a walk over thousands of distinct
+# roadmaps where every request is a cache miss, the resident memory after many distinct
+# valid URLs, and the cold start. docs/PERFORMANCE.md says what it shows and the targets.
 #
-#   bench/run.sh            full run: release build, 10 s per run, 2 rounds, Datasette
-#   bench/run.sh --smoke    a few seconds on the debug build (CI keeps the harness working;
-#                           it does not gate on timings)
+#   bench/run.sh            full run: release builds of this tree and of the baseline
+#   bench/run.sh --smoke    a few seconds on the debug build, the baseline being the same
+#                           binary (CI keeps the harness working; it does not judge timings)
 #
-# Settings: BENCH_DURATION (10s), BENCH_CONNECTIONS (32), BENCH_ROUNDS (2), BENCH_WORKERS
-# (1: the server's --workers and nginx's worker_processes, the same for both), BENCH_SOAK
-# (90s, the memory run), BENCH_SIZES ("10 1000 10000"), BENCH_SCALE_DURATION (5s) and
-# BENCH_PAGE_LIMIT (10) for the scale table.
-# wrk runs one thread, so with the default of one worker the server and the load generator
-# each have one of the two cores.
+# Settings: BENCH_BASELINE (a commit or tag; default: the newest tag v*), BENCH_DURATION
+# (10s), BENCH_CONNECTIONS (32), BENCH_ROUNDS (5), BENCH_WALK (2000 roadmaps), BENCH_URLS
+# (100000 distinct URLs for the memory reading), BENCH_WORKERS (1: the servers' --workers and
+# nginx's worker_processes). wrk runs one thread, so with one worker the server and the load
+# generator each have one of the two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,191 +23,135 @@ smoke=false
 [ "${1:-}" = "--smoke" ] && smoke=true
 duration=${BENCH_DURATION:-10s}
 connections=${BENCH_CONNECTIONS:-32}
-rounds=${BENCH_ROUNDS:-2}
-if $smoke; then duration=1s; rounds=1; fi
-
-# The server and nginx run the same number of workers. wrk's thread keeps one of the two
-# cores busy, so the default is one worker each, on the core that is left, as the project
-# README advises (--workers set to the cores the server actually gets). BENCH_WORKERS=2 gives
-# both a worker per core, the server's own default, and shows what the sharing costs each.
-bench_workers=${BENCH_WORKERS:-1}
-if ! [[ $bench_workers =~ ^[1-9][0-9]*$ ]]; then
+rounds=${BENCH_ROUNDS:-5}
+walk=${BENCH_WALK:-2000}
+urls=${BENCH_URLS:-100000}
+workers=${BENCH_WORKERS:-1}
+if $smoke; then duration=1s rounds=1 walk=50 urls=500; fi
+if ! [[ $workers =~ ^[1-9][0-9]*$ ]]; then
   echo "BENCH_WORKERS must be a whole number of workers, 1 or more" >&2
   exit 1
 fi
-workers=(--workers "$bench_workers")
+api_port=18281 nginx_port=18282 base_port=18283 walk_port=18284
 
-api_port=18281
-nginx_port=18282
-datasette_port=18283
-quiet_port=18284
-floor_port=18285
-sizes=${BENCH_SIZES:-10 1000 10000}
-$smoke && sizes=10
-declare -A scale_port # each catalogue size's server: 18290 and up
-port=18290
-for size in $sizes; do scale_port[$size]=$port; port=$((port + 1)); done
-
-# A server left over from an interrupted run would answer in place of the new one, and the
-# run would measure the old build. Stop before installing or building anything.
-ports=("$api_port" "$nginx_port" "$quiet_port" "$floor_port")
-$smoke || ports+=("$datasette_port")
-for port in "${ports[@]}" "${scale_port[@]}"; do
+# A server left over from an interrupted run would answer in place of the new one.
+for port in "$api_port" "$nginx_port" "$base_port" "$walk_port"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "port $port is in use, perhaps by a server from an earlier run; stop it first" >&2
     exit 1
   fi
 done
-
-if ! command -v wrk >/dev/null 2>&1 || ! command -v nginx >/dev/null 2>&1; then
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null || ! command -v curl >/dev/null; then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk nginx >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk nginx curl >/dev/null
 fi
+
+mkdir -p bench/out
 if $smoke; then
-  bin=target/debug/roadmap-api floor=target/debug/examples/floor
-  [ -x "$bin" ] && [ -x "$floor" ] || cargo build --locked --bins --example floor
+  [ -x target/debug/roadmap-api ] || cargo build --locked --bin roadmap-api
+  bin=target/debug/roadmap-api base_bin=$bin baseline="this build (smoke)"
 else
-  cargo build --release --locked --bins --example floor
-  bin=target/release/roadmap-api floor=target/release/examples/floor
+  baseline=${BENCH_BASELINE:-$(git tag --list 'v*' --sort=-creatordate | head -n 1)}
+  if [ -z "$baseline" ]; then
+    echo "no release tag v* here: name the baseline, e.g. BENCH_BASELINE=<commit> bench/run.sh" >&2
+    exit 1
+  fi
+  base_commit=$(git rev-parse --short "$baseline^{commit}")
+  base_bin=bench/out/roadmap-api-$base_commit
+  if [ ! -x "$base_bin" ]; then
+    # Built in a worktree of its own, sharing target/ so that the dependencies are built once;
+    # the binary is copied out before this tree's build replaces it there.
+    src=bench/out/baseline-src
+    git worktree remove --force "$src" 2>/dev/null || rm -rf "$src"
+    git worktree add --detach "$src" "$base_commit" >/dev/null
+    CARGO_TARGET_DIR="$PWD/target" cargo build --release --locked --bin roadmap-api \
+      --manifest-path "$src/Cargo.toml"
+    cp target/release/roadmap-api "$base_bin"
+    git worktree remove --force "$src"
+  fi
+  cargo build --release --locked --bin roadmap-api
+  bin=target/release/roadmap-api baseline="$baseline ($base_commit)"
 fi
 
 work=$(mktemp -d)
 pids=()
-# Stops every server the run started, then removes its work folder: a full run's access logs
-# alone come to gigabytes, and a few runs' worth once filled this machine's disk.
 cleanup() {
-  stop ${pids[@]+"${pids[@]}"}
+  for pid in ${pids[@]+"${pids[@]}"}; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# stop PID...: stops servers this run started and waits until they are gone. They leave the
-# list, so the cleanup never signals a PID the system has since given to another process.
-# The cold-start servers are not this shell's children, so they are polled rather than
-# waited for, until they exit or are left a zombie (where nothing reaps orphans, as in a
-# container without an init). A server still running after 10 s is killed outright: a
-# `wait` on one that ignores SIGTERM would hang the run forever.
-stop() {
+wait_for() { # URL: poll until it answers 200 (60 s at most)
+  local deadline=$((SECONDS + 60))
+  until curl -fso /dev/null "$1"; do
+    ((SECONDS < deadline)) || { echo "$1 did not come up" >&2; exit 1; }
+    sleep 0.02
+  done
+}
+serve() { # BINARY DATABASE PORT: starts a server logging JSON lines to a file; prints its PID
+  "$1" --database "$2" --bind "127.0.0.1:$3" --log-format json --workers "$workers" \
+    >/dev/null 2>>"$work/server-$3.log" &
+  echo $!
+}
+# Servers started by `serve` are not this shell's children (it runs in a subshell), so they
+# are polled until they are gone, and killed outright after 10 s.
+stop() { # PID...
   kill "$@" 2>/dev/null || true
-  local pid state kept=()
   for pid in "$@"; do
     for _ in $(seq 200); do
-      state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || state=""
-      [ -z "$state" ] || [ "$state" = Z ] && break
+      kill -0 "$pid" 2>/dev/null || continue 2
       sleep 0.05
     done
-    if [ -n "$state" ] && [ "$state" != Z ]; then
-      echo "process $pid did not stop within 10 s of SIGTERM; killing it" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
+    echo "process $pid did not stop within 10 s of SIGTERM; killing it" >&2
+    kill -KILL "$pid" 2>/dev/null || true
   done
-  for pid in ${pids[@]+"${pids[@]}"}; do [[ " $* " == *" $pid "* ]] || kept+=("$pid"); done
-  pids=(${kept[@]+"${kept[@]}"})
+}
+median() { # the middle of the numbers on standard input (of an even count, the mean of two)
+  sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+spread() { # the median of the numbers on standard input, with the lowest and the highest
+  sort -g | awk '{ v[NR] = $1 } END { if (!NR) { print "-"; exit }
+    m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf "%.2fx (%.2fx to %.2fx)", m, v[1], v[NR] }'
+}
+ms() { # wrk's latency (e.g. 512.00us, 1.20ms, 1.01s) in milliseconds
+  awk -v t="$1" 'BEGIN { u = t; sub(/[0-9.]+/, "", u); n = t + 0
+    printf "%.2f", (u == "us" ? n / 1000 : u == "s" ? n * 1000 : n) }'
 }
 
-wait_for() { # URL: poll until it answers 200 (60 s at most)
-  python3 - "$1" <<'PY'
-import sys, time, urllib.request
-deadline = time.time() + 60
-while True:
-    try:
-        if urllib.request.urlopen(sys.argv[1], timeout=2).status == 200:
-            break
-    except OSError:
-        pass
-    if time.time() > deadline:
-        sys.exit(f"{sys.argv[1]} did not come up")
-    time.sleep(0.01)
-PY
-}
-
-millis() { date +%s%3N; }
-
-beats() { # REQS BEST: REQS is more requests a second than BEST, or there is no BEST yet
-  [ -z "$2" ] || awk -v x="$1" -v y="$2" 'BEGIN { exit !(x > y) }'
-}
-
-# Cold start to /readyz: a new database (created, migrated, filled), then an existing one.
-# One Python process starts the server and polls it, so the interpreter's own start-up (about
-# 40 ms) is not counted; the clock runs from spawning the server to its first 200. It sleeps
-# a millisecond between attempts: a tight loop would take a core from the start it times on
-# a two-core machine.
-cold_start() { # DATABASE: prints milliseconds from spawn to /readyz 200, and the server's PID
-  python3 - "$bin" "$1" "$api_port" "$work/api.log" "${workers[@]}" <<'PY'
-import subprocess, sys, time, urllib.request
-binary, database, port, log, *extra = sys.argv[1:]
-started = time.monotonic()
-server = subprocess.Popen(
-    [binary, "--database", database, "--bind", f"127.0.0.1:{port}", "--log-format", "json",
-     *extra],
-    stderr=open(log, "a"), start_new_session=True)
-while True:
-    try:
-        if urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2).status == 200:
-            break
-    except OSError:
-        if time.monotonic() - started > 60:
-            sys.exit("the server did not come up")
-        time.sleep(0.001)
-print(round((time.monotonic() - started) * 1000), server.pid)
-PY
-}
-# Five starts of each kind, and the median and the slowest are printed: a single start can
-# land on a disk flush or a busy neighbour (one run here took 245 ms for a start that usually
-# took 30 to 45 ms at the time). The last database made is the run's, and the last server
-# started serves the run.
-cold_samples=5
-$smoke && cold_samples=1
-cold_new=() cold_existing=()
-for ((i = 1; i <= cold_samples; i++)); do
-  db="$work/new-$i.db"
-  ((i == cold_samples)) && db="$work/roadmap.db"
-  read -r ms api_pid < <(cold_start "$db"); pids+=("$api_pid")
-  stop "$api_pid"
-  cold_new+=("$ms")
+# Cold start to /readyz on a new database: created, migrated and filled with the content.
+cold=()
+for i in 1 2 3; do
+  started=$(date +%s%N)
+  pid=$(serve "$bin" "$work/cold-$i.db" "$api_port"); pids+=("$pid")
+  wait_for "http://127.0.0.1:$api_port/readyz"
+  cold+=($(( ($(date +%s%N) - started) / 1000000 )))
+  stop "$pid"
 done
-for ((i = 1; i <= cold_samples; i++)); do
-  read -r ms api_pid < <(cold_start "$work/roadmap.db"); pids+=("$api_pid")
-  ((i == cold_samples)) || stop "$api_pid"
-  cold_existing+=("$ms")
-done
-# The middle of the numbers on standard input (of an even count, the mean of the middle two);
-# nothing for none.
-median() {
-  sort -g | awk '{ v[NR] = $1 }
-    END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
-}
-# SAMPLE...: their median and the slowest, in milliseconds
-spread() {
-  printf '%s ms (slowest %s ms)' "$(printf '%s\n' "$@" | median)" \
-    "$(printf '%s\n' "$@" | sort -n | tail -n 1)"
-}
 
-api="http://127.0.0.1:$api_port"
 slug=healthcare-ai-ml-engineer
+api_pid=$(serve "$bin" "$work/api.db" "$api_port"); pids+=("$api_pid")
+base_pid=$(serve "$base_bin" "$work/base.db" "$base_port"); pids+=("$base_pid")
+api="http://127.0.0.1:$api_port" base="http://127.0.0.1:$base_port"
+wait_for "$api/readyz"; wait_for "$base/readyz"
 
-# nginx serves the API's own bytes of the roadmap, and their gzip, as static files; the floor
-# serves the same bytes with the API's headers.
+# nginx serves the API's own bytes of the roadmap, and their gzip, as static files, and logs
+# each request through a buffer, as a production nginx would.
 mkdir -p "$work/static" "$work/nginx"
-python3 - "$api/v1/roadmaps/$slug" "$work/static/roadmap.json" "$work/roadmap.headers" <<'PY'
-import sys, urllib.request
-response = urllib.request.urlopen(sys.argv[1])
-open(sys.argv[2], "wb").write(response.read())
-open(sys.argv[3], "w").write("".join(f"{k}: {v}\n" for k, v in response.headers.items()))
-PY
+curl -fso "$work/static/roadmap.json" "$api/v1/roadmaps/$slug"
+etag=$(curl -fsI "$api/v1/roadmaps/$slug" | awk 'tolower($1) == "etag:" { print $2 }' | tr -d '\r')
 gzip -k -9 "$work/static/roadmap.json"
 # nginx's workers drop root for an unprivileged user, who must be able to read the files.
 chmod a+rx "$work" "$work/static" && chmod a+r "$work/static"/*
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes $bench_workers;
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes $workers;
 daemon off;
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log;
 events { worker_connections 1024; }
 http {
-  access_log off;
+  access_log $work/nginx/access.log combined buffer=64k flush=1s;
   sendfile on;
   tcp_nopush on;
   keepalive_requests 1000000;
@@ -220,51 +162,18 @@ http {
   fastcgi_temp_path $work/nginx;
   uwsgi_temp_path $work/nginx;
   scgi_temp_path $work/nginx;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    root $work/static;
-  }
+  server { listen 127.0.0.1:$nginx_port; root $work/static; }
 }
 CONF
 nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
 pids+=("$!")
 wait_for "http://127.0.0.1:$nginx_port/roadmap.json"
 
-# The same server with its access log off, as nginx runs here: the like-for-like reading.
-# The default keeps the log on, and the ratios against the targets are the logging server's.
-RUST_LOG=warn "$bin" --database "$work/roadmap.db" --bind "127.0.0.1:$quiet_port" \
-  --log-format json "${workers[@]}" 2>>"$work/api.log" &
-quiet_pid=$!
-pids+=("$quiet_pid")
-wait_for "http://127.0.0.1:$quiet_port/readyz"
-
-"$floor" "127.0.0.1:$floor_port" "$work/static/roadmap.json" "$work/roadmap.headers" \
-  "$bench_workers" &
-floor_pid=$!
-pids+=("$floor_pid")
-wait_for "http://127.0.0.1:$floor_port/v1/roadmaps/$slug"
-
-# The 304 target revalidates the ETag the roadmap was fetched with above.
-etag=$(awk 'tolower($0) ~ /^etag:/ { sub(/^[^:]*:[ \t]*/, ""); print }' "$work/roadmap.headers")
-
-peer=""
-if ! $smoke; then
-  # Datasette over a copy of the same database: the nearest equivalent of the roadmap is
-  # its row of the roadmaps table as JSON.
-  python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q datasette
-  cp "$work/roadmap.db" "$work/datasette.db"
-  "$work/venv/bin/datasette" serve "$work/datasette.db" -p "$datasette_port" -h 127.0.0.1 >/dev/null 2>&1 &
-  pids+=("$!")
-  wait_for "http://127.0.0.1:$datasette_port/datasette.json"
-  peer="http://127.0.0.1:$datasette_port/datasette/roadmaps.json?slug=$slug&_shape=array"
-fi
-
 # name|url|header
 targets=(
   "api roadmap|$api/v1/roadmaps/$slug|"
   "nginx roadmap|http://127.0.0.1:$nginx_port/roadmap.json|"
-  "api roadmap, no log|http://127.0.0.1:$quiet_port/v1/roadmaps/$slug|"
-  "actix floor roadmap|http://127.0.0.1:$floor_port/v1/roadmaps/$slug|"
+  "baseline roadmap|$base/v1/roadmaps/$slug|"
   "api roadmap gzip|$api/v1/roadmaps/$slug|Accept-Encoding: gzip"
   "nginx roadmap gzip|http://127.0.0.1:$nginx_port/roadmap.json|Accept-Encoding: gzip"
   "api catalogue|$api/v1/roadmaps|"
@@ -272,136 +181,86 @@ targets=(
   "api search|$api/v1/search?q=clinical|"
   "api 304|$api/v1/roadmaps/$slug|If-None-Match: $etag"
 )
-[ -n "$peer" ] && targets+=("datasette roadmap row|$peer|")
-
-declare -A rps p50 p99 round_rps
+declare -A rps p50 p99
+# p50 and p99 are read by name, through the nameref in `column`.
+# shellcheck disable=SC2034
 for round in $(seq 1 "$rounds"); do
   for target in "${targets[@]}"; do
     IFS='|' read -r name url hdr <<<"$target"
     args=(-t1 "-c$connections" "-d$duration" --latency)
     [ -n "$hdr" ] && args+=(-H "$hdr")
     report=$(wrk "${args[@]}" "$url")
-    r=$(awk '/^Requests\/sec/ {print $2}' <<<"$report")
-    a=$(awk '$1 == "50%" {print $2}' <<<"$report")
-    b=$(awk '$1 == "99%" {print $2}' <<<"$report")
-    round_rps[$name,$round]=$r
-    # Keep each target's best round: the fairest reading on a shared machine.
-    if beats "$r" "${rps[$name]:-}"; then
-      rps[$name]=$r; p50[$name]=$a; p99[$name]=$b
-    fi
+    rps[$name,$round]=$(awk '/^Requests\/sec/ { print $2 }' <<<"$report")
+    p50[$name,$round]=$(ms "$(awk '$1 == "50%" { print $2 }' <<<"$report")")
+    p99[$name,$round]=$(ms "$(awk '$1 == "99%" { print $2 }' <<<"$report")")
   done
 done
+column() { # ARRAY NAME: the rounds' values of one target, a line each
+  local -n values=$1
+  for round in $(seq 1 "$rounds"); do echo "${values[$2,$round]}"; done
+}
+ratios() { # NAME REFERENCE: each round's ratio, the two measured within a minute of each other
+  for round in $(seq 1 "$rounds"); do
+    awk -v a="${rps[$1,$round]}" -v b="${rps[$2,$round]}" 'BEGIN { if (b > 0) print a / b }'
+  done
+}
 
-rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$api_pid/status")
-ratio() { awk -v a="${rps[$1]:-0}" -v b="${rps[$2]:-0}" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
-
-printf '\n%-24s %12s %10s %10s  %s\n' "target" "req/s" "p50" "p99" "ratio"
+printf '\n%-20s %10s %9s %9s %9s\n' "target" "req/s" "p50 ms" "p99 ms" "worst p99"
 for target in "${targets[@]}"; do
   IFS='|' read -r name _ _ <<<"$target"
-  case "$name" in
-    "api roadmap") r=$(ratio "api roadmap" "nginx roadmap")" of nginx" ;;
-    "api roadmap, no log") r=$(ratio "api roadmap, no log" "nginx roadmap")" of nginx, neither logging" ;;
-    "actix floor roadmap") r=$(ratio "actix floor roadmap" "nginx roadmap")" of nginx, the framework alone" ;;
-    "api roadmap gzip") r=$(ratio "api roadmap gzip" "nginx roadmap gzip")" of nginx gzip" ;;
-    "api catalogue") r=$(ratio "api catalogue" "nginx roadmap")" of nginx" ;;
-    "datasette roadmap row") r="api roadmap is $(ratio "api roadmap" "datasette roadmap row") of it" ;;
-    *) r="" ;;
-  esac
-  printf '%-24s %12s %10s %10s  %s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "$r"
+  printf '%-20s %10.0f %9s %9s %9s\n' "$name" "$(column rps "$name" | median)" \
+    "$(column p50 "$name" | median)" "$(column p99 "$name" | median)" \
+    "$(column p99 "$name" | sort -g | tail -n 1)"
 done
-# The best rounds above may come from different minutes, and this machine's speed drifts by
-# more than the margins judged. Within a round the two sides ran within a minute, so the
-# slower drifts fall on both alike; the spread of the rounds shows what the noise allows.
-round_ratios() { # NAME REFERENCE: the median of the rounds' ratios, then each round's in order
-  local round ratios middle
-  ratios=$(for round in $(seq 1 "$rounds"); do
-    # A round where either side gave no reading is shown as "-" and left out of the median.
-    awk -v a="${round_rps[$1,$round]:-0}" -v b="${round_rps[$2,$round]:-0}" \
-      'BEGIN { if (a > 0 && b > 0) printf "%.17g\n", a / b; else print "-" }'
-  done)
-  middle=$(awk '$1 != "-"' <<<"$ratios" | median)
-  if [ -z "$middle" ]; then echo "-"; return; fi
-  awk -v middle="$middle" 'BEGIN { printf "%.2fx, by round:", middle }
-    { printf ($1 == "-" ? " -" : " %.2fx"), $1 }
-    END { printf "\n" }' <<<"$ratios"
+printf '(medians of %s alternating rounds of %s at %s connections)\n' "$rounds" "$duration" "$connections"
+printf '\nratios, median of the rounds (lowest to highest round)\n'
+printf '  api / nginx, roadmap:          %s   target >= 0.70x\n' "$(ratios "api roadmap" "nginx roadmap" | spread)"
+printf '  api / nginx, roadmap gzip:     %s\n' "$(ratios "api roadmap gzip" "nginx roadmap gzip" | spread)"
+printf '  api / baseline, roadmap:       %s   target >= 0.80x\n' "$(ratios "api roadmap" "baseline roadmap" | spread)"
+
+# Every request a miss: a catalogue of synthetic roadmaps walked once, slug by slug, on fresh
+# servers of both builds (each importing the catalogue itself), in alternating rounds.
+python3 bench/synthetic.py "content/roadmaps/$slug.json" "$walk" "$work/walk.json"
+"$bin" --database "$work/walk-api.db" --log-format json import "$work/walk.json" 2>/dev/null
+"$base_bin" --database "$work/walk-base.db" --log-format json import "$work/walk.json" 2>/dev/null
+walk_urls() { # BASE_URL: a curl config fetching every synthetic roadmap once
+  for ((i = 0; i < walk; i++)); do
+    printf 'url = "%s/v1/roadmaps/synthetic-scale-%05d"\noutput = "/dev/null"\n' "$1" "$i"
+  done
 }
-printf '\nratio in each round (the two measured in the same round): the median, then round by round\n'
-for pair in "api roadmap|nginx roadmap" "api roadmap, no log|nginx roadmap" \
-  "api roadmap gzip|nginx roadmap gzip" "api catalogue|nginx roadmap" \
-  "actix floor roadmap|nginx roadmap" "api roadmap|actix floor roadmap" \
-  "api roadmap, no log|actix floor roadmap"; do
-  IFS='|' read -r name reference <<<"$pair"
-  printf '%-42s %s\n' "$name / $reference" "$(round_ratios "$name" "$reference")"
-done
-
-printf '\ncold start to /readyz, median of %s: %s with a new database, %s with an existing one\n' \
-  "$cold_samples" "$(spread "${cold_new[@]}")" "$(spread "${cold_existing[@]}")"
-printf 'server resident memory after the runs: %s MB\n' "$(( rss_kb / 1024 ))"
-
-if ! $smoke; then
-  # Memory after a million requests: a long run on the roadmap, then the server's RSS.
-  soak=$(wrk -t1 "-c$connections" -d"${BENCH_SOAK:-90s}" "$api/v1/roadmaps/$slug")
-  served=$(awk '/requests in/ {print $1}' <<<"$soak")
-  rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$api_pid/status")
-  printf 'after %s more requests: %s MB resident\n' "$served" "$(( rss_kb / 1024 ))"
-fi
-stop "$api_pid" "$quiet_pid" "$floor_pid"
-
-# Scale: synthetic catalogues (fixtures) of growing size, each imported into a new database.
-scale_duration=${BENCH_SCALE_DURATION:-5s}
-$smoke && scale_duration=1s
-# Pages of the same size at every catalogue size (the first and the last keyset page, 10 a
-# page: the database also holds the bundled roadmap, so with the default sizes the last page
-# holds one), so that the table shows what the catalogue's size costs, not what a bigger
-# page costs.
-page_limit=${BENCH_PAGE_LIMIT:-10}
-# Every size is served at once, each by its own server, and measured in alternating rounds
-# like the targets above (best round kept): a quiet or busy spell on this shared machine then
-# falls on all sizes alike instead of on whichever size was being measured.
-declare -A imported scale_url scale_rps
-for size in $sizes; do
-  db="$work/scale-$size.db"
-  python3 bench/synthetic.py "content/roadmaps/$slug.json" "$size" "$work/scale-$size.json"
-  t0=$(millis)
-  "$bin" --database "$db" --log-format json import "$work/scale-$size.json" 2>/dev/null
-  imported[$size]=$(( $(millis) - t0 ))
-  address="127.0.0.1:${scale_port[$size]}"
-  server="http://$address"
-  "$bin" --database "$db" --bind "$address" --log-format json "${workers[@]}" 2>>"$work/api.log" &
-  pids+=("$!")
-  wait_for "$server/readyz"
-  last=$(python3 - "$server" "$page_limit" <<'PY'
-import json, sys, urllib.request
-api, limit = sys.argv[1], sys.argv[2]
-url, last = f"/v1/roadmaps?limit={limit}&sort=title", None
-while url:
-    last = url
-    page = json.load(urllib.request.urlopen(api + url))
-    url = f"/v1/roadmaps?limit={limit}&sort=title&cursor={page['next_cursor']}" if page["next_cursor"] else None
-print(last)
-PY
-)
-  scale_url[$size,first]="$server/v1/roadmaps?limit=$page_limit&sort=title"
-  scale_url[$size,last]="$server$last"
-  scale_url[$size,search]="$server/v1/search?q=clinical"
-  scale_url[$size,detail]="$server/v1/roadmaps/$(printf 'synthetic-scale-%05d' $(( size / 2 )))"
-done
-columns="first last search detail"
-for _ in $(seq 1 "$rounds"); do
-  for size in $sizes; do
-    for column in $columns; do
-      r=$(wrk -t1 "-c$connections" "-d$scale_duration" "${scale_url[$size,$column]}" | awk '/^Requests\/sec/ {print $2}')
-      if beats "$r" "${scale_rps[$size,$column]:-}"; then scale_rps[$size,$column]=$r; fi
+walk_api=() walk_base=()
+for round in $(seq 1 "$rounds"); do
+  for side in api base; do
+    b=$bin port=$walk_port
+    [ "$side" = api ] || b=$base_bin
+    # The database with its write-ahead log, which holds what the import wrote.
+    for suffix in "" -wal -shm; do
+      [ ! -e "$work/walk-$side.db$suffix" ] || cp "$work/walk-$side.db$suffix" "$work/walking.db$suffix"
     done
+    pid=$(serve "$b" "$work/walking.db" "$port"); pids+=("$pid")
+    wait_for "http://127.0.0.1:$port/readyz"
+    walk_urls "http://127.0.0.1:$port" >"$work/walk.curl"
+    started=$(date +%s%N)
+    curl -fsS --no-progress-meter --parallel --parallel-max 4 -K "$work/walk.curl"
+    rate=$(awk -v n="$walk" -v ns="$(( $(date +%s%N) - started ))" 'BEGIN { printf "%.0f", n / (ns / 1e9) }')
+    if [ "$side" = api ]; then walk_api+=("$rate"); else walk_base+=("$rate"); fi
+    stop "$pid"
+    rm -f "$work"/walking.db*
   done
 done
-printf '\n%-8s %11s %14s %14s %14s %14s\n' "roadmaps" "import" "first page" "last page" "search" "detail"
-for size in $sizes; do
-  printf '%-8s %8s ms' "$size" "${imported[$size]}"
-  for column in $columns; do printf ' %14s' "${scale_rps[$size,$column]}"; done
-  printf '\n'
-done
-printf '(req/s, best of %s round(s) of %s, pages of %s; import: wall time of roadmap-api import)\n' \
-  "$rounds" "$scale_duration" "$page_limit"
-printf 'settings: %s per run, %s connections, %s round(s), %s, %s, workers (server and nginx): %s\n' \
-  "$duration" "$connections" "$rounds" "$bin" "$(nproc) cores" "$bench_workers"
+printf '\nwalking %s distinct roadmaps (every request a miss), roadmaps a second, median of %s rounds:\n' "$walk" "$rounds"
+printf '  api %s, baseline %s: %s   target >= 3x\n' \
+  "$(printf '%s\n' "${walk_api[@]}" | median)" "$(printf '%s\n' "${walk_base[@]}" | median)" \
+  "$(for ((i = 0; i < rounds; i++)); do awk -v a="${walk_api[$i]}" -v b="${walk_base[$i]}" 'BEGIN { print a / b }'; done | spread)"
+
+# Memory: distinct valid URLs (a filter with every price from 0 up), each a new cache entry.
+for ((i = 0; i < urls; i++)); do
+  printf 'url = "%s/v1/certifications?max_cost_usd=%d"\noutput = "/dev/null"\n' "$api" "$i"
+done >"$work/urls.curl"
+curl -fsS --no-progress-meter --parallel --parallel-max 4 -K "$work/urls.curl"
+rss_kb=$(awk '/VmRSS/ { print $2 }' "/proc/$api_pid/status")
+printf '\nresident memory after %s distinct valid URLs: %s MB   target <= 120 MB\n' "$urls" "$((rss_kb / 1024))"
+printf 'cold start to /readyz on a new database, median of 3: %s ms\n' "$(printf '%s\n' "${cold[@]}" | median)"
+stop "$api_pid" "$base_pid"
+printf 'settings: %s, baseline %s, %s cores, workers (each server and nginx): %s\n' \
+  "$bin" "$baseline" "$(nproc)" "$workers"
