@@ -17,7 +17,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ApiError;
-use super::etag::{self, IfNoneMatch};
+use super::etag::{self, NoneMatch};
 
 /// A list of items. `next_cursor` is the `cursor` for the next page, null on the last page
 /// (lists inside a roadmap are never paged, so theirs is always null).
@@ -145,7 +145,7 @@ pub use crate::domain::content_hash;
 pub struct Conditions {
     read: bool,
     encoding: Encoding,
-    if_none_match: IfNoneMatch,
+    if_none_match: NoneMatch,
 }
 
 impl Conditions {
@@ -156,7 +156,7 @@ impl Conditions {
                 actix_web::http::Method::GET | actix_web::http::Method::HEAD
             ),
             encoding: Encoding::negotiate(req),
-            if_none_match: IfNoneMatch::of(req),
+            if_none_match: NoneMatch::of(req),
         }
     }
 }
@@ -195,6 +195,7 @@ pub fn bytes(
 #[derive(Debug)]
 pub struct Rendered {
     identity: Bytes,
+    hash: String,
     /// Indexed by `Encoding`: made once here rather than on every response.
     etags: [HeaderValue; 3],
     gzip: OnceLock<Bytes>,
@@ -210,10 +211,10 @@ impl Rendered {
     /// The identity bytes of a response that a route rendered, with the hash its ETag
     /// already names (when it is one of ours), so that the bytes are not hashed twice.
     pub fn of_response(identity: Bytes, etag: Option<&HeaderValue>) -> Result<Rendered, ApiError> {
-        match etag.and_then(etag::hash_of) {
-            Some(hash) => Rendered::with_hash(identity.clone(), hash),
-            None => Rendered::with_hash(identity.clone(), &content_hash(&identity)),
-        }
+        let hash = etag
+            .and_then(etag::hash_of)
+            .unwrap_or_else(|| content_hash(&identity));
+        Rendered::with_hash(identity, &hash)
     }
 
     fn with_hash(identity: Bytes, hash: &str) -> Result<Rendered, ApiError> {
@@ -224,6 +225,7 @@ impl Rendered {
                 etag::format(hash, Encoding::Brotli.suffix())?,
             ],
             identity,
+            hash: hash.to_owned(),
             gzip: OnceLock::new(),
             br: OnceLock::new(),
         })
@@ -262,7 +264,10 @@ impl Rendered {
     ) -> Result<HttpResponse, ApiError> {
         let encoding = conditions.encoding;
         let etag = &self.etags[encoding as usize];
-        let not_modified = conditions.read && conditions.if_none_match.names(etag);
+        let not_modified = conditions.read
+            && conditions
+                .if_none_match
+                .names(&self.hash, encoding.suffix());
         let mut response = if not_modified {
             HttpResponse::with_body(StatusCode::NOT_MODIFIED, BoxBody::new(()))
         } else {
