@@ -16,4 +16,6 @@ pub use plan::{Milestone, Pace, PlannedPhase, StudyPlan};
 pub use range::{InvertedRange, Range, RangeColumnsError};
 pub use roadmap::*;
 pub use slug::{MAX_SLUG_LEN, Slug, SlugError};
-pub use validation::{DocumentError, MAX_TEXT_LEN, Violation, is_blank, is_space};
+pub use validation::{
+    DocumentError, MAX_TEXT_LEN, MAX_VIOLATIONS, Violation, Violations, is_blank, is_space,
+};

@@ -24,6 +24,39 @@ pub struct Violation {
     pub detail: String,
 }
 
+/// The most violations reported of one document: a hostile document can hold hundreds of
+/// thousands, and an answer listing them all would be larger than the document.
+pub const MAX_VIOLATIONS: usize = 100;
+
+/// The things wrong with a document: the first [`MAX_VIOLATIONS`] found, and whether there
+/// were more.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Violations {
+    pub found: Vec<Violation>,
+    pub truncated: bool,
+}
+
+impl Violations {
+    pub fn one(pointer: String, detail: String) -> Violations {
+        Violations {
+            found: vec![Violation { pointer, detail }],
+            truncated: false,
+        }
+    }
+
+    fn report(&mut self, pointer: String, detail: String) {
+        if self.found.len() < MAX_VIOLATIONS {
+            self.found.push(Violation { pointer, detail });
+        } else {
+            self.truncated = true;
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.found.is_empty()
+    }
+}
+
 /// Why bytes are not a roadmap document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DocumentError {
@@ -31,9 +64,11 @@ pub enum DocumentError {
     #[error("the document is not valid JSON: {0}")]
     Malformed(String),
     /// JSON, but not a valid roadmap.
-    #[error("the document is not a valid roadmap ({} problems, the first at {}: {})",
-        .0.len(), .0[0].pointer, .0[0].detail)]
-    Invalid(Vec<Violation>),
+    #[error("the document is not a valid roadmap ({}{} problems, the first at {}: {})",
+        .0.found.len(), if .0.truncated { "+" } else { "" },
+        .0.found.first().map_or("", |v| v.pointer.as_str()),
+        .0.found.first().map_or("", |v| v.detail.as_str()))]
+    Invalid(Violations),
 }
 
 impl Roadmap {
@@ -48,10 +83,7 @@ impl Roadmap {
     /// of documents, say).
     pub fn from_value(value: &Value) -> Result<Roadmap, DocumentError> {
         let roadmap: Roadmap = serde_path_to_error::deserialize(value).map_err(|e| {
-            DocumentError::Invalid(vec![Violation {
-                pointer: pointer_of(e.path()),
-                detail: e.inner().to_string(),
-            }])
+            DocumentError::Invalid(Violations::one(pointer_of(e.path()), e.inner().to_string()))
         })?;
         let violations = roadmap.violations(value);
         if violations.is_empty() {
@@ -61,10 +93,9 @@ impl Roadmap {
         }
     }
 
-    fn violations(&self, value: &Value) -> Vec<Violation> {
-        let mut found = Vec::new();
-        let mut report =
-            |pointer: String, detail: String| found.push(Violation { pointer, detail });
+    fn violations(&self, value: &Value) -> Violations {
+        let mut found = Violations::default();
+        let mut report = |pointer: String, detail: String| found.report(pointer, detail);
 
         check_strings(value, &mut String::new(), &mut report);
 
@@ -313,7 +344,7 @@ mod tests {
         edit(&mut document);
         match Roadmap::parse(document.to_string().as_bytes()) {
             Ok(_) => Vec::new(),
-            Err(DocumentError::Invalid(found)) => found,
+            Err(DocumentError::Invalid(found)) => found.found,
             Err(other) => panic!("unexpected {other}"),
         }
     }
@@ -395,5 +426,19 @@ mod tests {
             Roadmap::parse(b"{ nope"),
             Err(DocumentError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn a_flood_of_problems_is_cut_at_the_cap() {
+        let mut document = bundled();
+        document["projects"][0]["stack"] = json!(vec![" "; 5000]);
+        let error = Roadmap::parse(document.to_string().as_bytes()).expect_err("invalid");
+        let DocumentError::Invalid(violations) = error else {
+            panic!("not a validation error: {error}");
+        };
+        assert_eq!(violations.found.len(), MAX_VIOLATIONS);
+        assert!(violations.truncated);
+        let few = violations_after(|d| d["summary"] = json!(" "));
+        assert_eq!(few.len(), 1);
     }
 }

@@ -34,6 +34,9 @@ use super::problem::{render_detached, render_error};
 use super::rate_limit;
 use crate::telemetry::{self, Access};
 
+/// The longest method name read, in bytes; longer gets a 501 (no method of HTTP or WebDAV
+/// comes near it).
+const MAX_METHOD_BYTES: usize = 24;
 /// The longest request target (path and query) read, in bytes; longer gets a 414.
 const MAX_URI_BYTES: usize = 8 * 1024;
 /// The most header bytes (names and values) read; more gets a 431. (Past 128 KiB or 96
@@ -45,7 +48,7 @@ const MAX_HEADER_BYTES: usize = 16 * 1024;
 pub struct RequestTimeout(pub Duration);
 
 /// Gives every request an id (the client's `X-Request-Id` when it is a sane token, else a new
-/// UUID), refuses an over-long target or header block before any work, renders errors as
+/// UUID), refuses an over-long method, target or header block before any work, renders errors as
 /// problems, logs the outcome, records the metrics, and sets `X-Request-Id` and the security
 /// headers on every response.
 pub async fn request_context(
@@ -117,8 +120,11 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// A request whose target or headers are over the limits.
+/// A request whose method, target or headers are over the limits.
 fn oversized(req: &ServiceRequest) -> Option<ApiError> {
+    if req.method().as_str().len() > MAX_METHOD_BYTES {
+        return Some(ApiError::MethodTooLong(MAX_METHOD_BYTES));
+    }
     let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     if target > MAX_URI_BYTES {
         return Some(ApiError::UriTooLong(MAX_URI_BYTES));

@@ -37,6 +37,8 @@ pub enum ApiError {
     TimedOut(u64),
     #[error("this path answers {0} only")]
     MethodNotAllowed(String),
+    #[error("no method of this API is longer than {0} bytes")]
+    MethodTooLong(usize),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -50,7 +52,7 @@ pub enum ApiError {
     #[error("the body must be `application/json`")]
     UnsupportedMediaType,
     #[error("the document is not a valid roadmap; see `errors`")]
-    Invalid(Vec<crate::domain::Violation>),
+    Invalid(crate::domain::Violations),
     #[error("this resource is available as: {0}")]
     NotAcceptable(String),
     #[error("{0}")]
@@ -106,6 +108,9 @@ pub struct Problem {
     /// Each thing wrong with the input, where there are several or they can be located.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemItem>,
+    /// True when `errors` holds only the first 100 problems of many.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
 }
 
 /// One located error: a query `parameter` or a JSON `pointer` into the request body.
@@ -161,6 +166,7 @@ impl Problem {
             detail,
             instance: String::new(),
             errors: Vec::new(),
+            truncated: false,
         }
     }
 }
@@ -197,7 +203,13 @@ impl ApiError {
             ApiError::Invalid(violations) => {
                 problem.kind = "/problems/invalid-document";
                 problem.title = "Invalid roadmap document";
-                problem.errors = violations.iter().cloned().map(ProblemItem::from).collect();
+                problem.errors = violations
+                    .found
+                    .iter()
+                    .cloned()
+                    .map(ProblemItem::from)
+                    .collect();
+                problem.truncated = violations.truncated;
             }
             ApiError::StaleCursor(_) => {
                 problem.kind = "/problems/stale-cursor";
@@ -228,6 +240,7 @@ impl ResponseError for ApiError {
             ApiError::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::PreflightRefused => StatusCode::FORBIDDEN,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::MethodTooLong(_) => StatusCode::NOT_IMPLEMENTED,
             ApiError::Conflict(_) | ApiError::StaleCursor(_) => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::ReadOnly => StatusCode::METHOD_NOT_ALLOWED,

@@ -11,7 +11,7 @@ use utoipa::IntoResponses;
 
 use super::{AppState, InternalError, NotFound};
 use crate::domain::token::find_token;
-use crate::domain::{DocumentError, Roadmap, Slug, Violation};
+use crate::domain::{DocumentError, Roadmap, Slug, Violations};
 use crate::http::etag::precondition_tags;
 use crate::http::{ApiError, CachePolicy, Problem, json};
 use crate::store::{ChangeKind, Precondition};
@@ -156,13 +156,13 @@ pub async fn put_roadmap(
         DocumentError::Invalid(violations) => ApiError::Invalid(violations),
     })?;
     if roadmap.slug.as_str() != slug.as_str() {
-        return Err(ApiError::Invalid(vec![Violation {
-            pointer: "/slug".to_owned(),
-            detail: format!(
+        return Err(ApiError::Invalid(Violations::one(
+            "/slug".to_owned(),
+            format!(
                 "must equal the slug in the URL (`{}`)",
                 crate::http::excerpt(&slug)
             ),
-        }]));
+        )));
     }
     let change = state
         .store

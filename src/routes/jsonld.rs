@@ -114,5 +114,43 @@ pub fn respond(
     let url = state.link(&format!("/v1/roadmaps/{}", roadmap.slug));
     let body = serde_json::to_vec(&document(roadmap, &url))
         .map_err(|e| ApiError::Internal(format!("serializing JSON-LD: {e}")))?;
-    representation::bytes(req, body, "application/ld+json", cache)
+    representation::bytes(req, script_safe(&body), "application/ld+json", cache)
+}
+
+/// JSON that partners can paste into `<script type="application/ld+json">` as it is: `<`, `>`
+/// and `&` written as `\u003c`, `\u003e` and `\u0026`, so that no text of the content can
+/// close the script element or open a comment. Outside strings JSON never holds these
+/// characters, and inside them the escapes mean the same text.
+fn script_safe(json: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(json.len());
+    for &byte in json {
+        match byte {
+            b'<' => out.extend_from_slice(br"\u003c"),
+            b'>' => out.extend_from_slice(br"\u003e"),
+            b'&' => out.extend_from_slice(br"\u0026"),
+            _ => out.push(byte),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::script_safe;
+
+    #[test]
+    fn no_text_can_close_the_script_element() {
+        let json = serde_json::to_vec(
+            &serde_json::json!({"name": "</script><script>alert(1)</script> & <!--"}),
+        )
+        .expect("json");
+        let safe = script_safe(&json);
+        let text = String::from_utf8(safe.clone()).expect("utf-8");
+        assert!(
+            !text.contains('<') && !text.contains('>') && !text.contains('&'),
+            "{text}"
+        );
+        let back: serde_json::Value = serde_json::from_slice(&safe).expect("still JSON");
+        assert_eq!(back["name"], "</script><script>alert(1)</script> & <!--");
+    }
 }

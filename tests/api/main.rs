@@ -17,5 +17,6 @@ mod operations;
 mod plan;
 mod roadmaps;
 mod search;
+mod security;
 mod spec;
 mod sub_resources;
