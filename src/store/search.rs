@@ -4,7 +4,9 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use utoipa::ToSchema;
 
-use super::{Store, StoreError, parse_column};
+use super::columns::parse_column;
+use super::rows::rows;
+use super::{Store, StoreError};
 use crate::domain::{Roadmap, Slug};
 
 /// What a search hit is.
@@ -181,7 +183,7 @@ pub(super) async fn index_roadmaps(
     conn: &mut SqliteConnection,
     roadmaps: &[&Roadmap],
 ) -> Result<(), StoreError> {
-    let entries = super::write::rows(roadmaps.iter().flat_map(|r| {
+    let entries = rows(roadmaps.iter().flat_map(|r| {
         entries(r).into_iter().map(|e| {
             serde_json::json!({
                 "roadmap": r.slug.as_str(),
