@@ -6,8 +6,7 @@ use std::collections::HashSet;
 use serde_json::json;
 use sqlx::SqliteConnection;
 
-use super::shared::{certification_facts, source_facts};
-use crate::domain::{Project, Roadmap, Slug};
+use crate::domain::{Certification, Project, Roadmap, Slug, SourceRef};
 use crate::store::StoreError;
 use crate::store::columns::to_json_column;
 use crate::store::rows::rows;
@@ -571,4 +570,25 @@ async fn insert_sources(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+fn certification_facts(c: &Certification) -> serde_json::Value {
+    json!({
+        "slug": c.slug.as_str(),
+        "name": c.name,
+        "renewal": c.renewal,
+        "cost_amount_usd": c.cost.amount_usd,
+        "cost_text": c.cost.text,
+        "study_months_min": c.study_months.map(|m| m.min),
+        "study_months_max": c.study_months.map(|m| m.max),
+    })
+}
+
+fn source_facts(s: &SourceRef) -> serde_json::Value {
+    json!({
+        "slug": s.slug.as_str(),
+        "title": s.title,
+        "kind": s.kind.as_str(),
+        "url": s.url,
+    })
 }

@@ -4,17 +4,15 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use serde_json::json;
 use sqlx::SqliteConnection;
 
-use crate::domain::{Certification, Roadmap, Slug, SourceRef};
+use crate::domain::{Roadmap, Slug, SourceKind};
 use crate::store::StoreError;
-use crate::store::rows::rows;
+use crate::store::columns::{CertificationColumns, parse_column, to_json_column};
 
-/// A certification or a source is one record shared by every roadmap that lists it, so its
-/// facts must agree: among the documents written, and with every stored roadmap that is not
-/// being rewritten. (Whether the write is one document or an import of thousands, and in
-/// whatever order, the outcome is the same.)
+/// A certification's or a source's facts must agree among the documents written, and with
+/// every stored roadmap that is not being rewritten. (Whether the write is one document or an
+/// import of thousands, and in whatever order, the outcome is the same.)
 pub(super) async fn check_shared_facts(
     conn: &mut SqliteConnection,
     roadmaps: &[Roadmap],
@@ -24,68 +22,87 @@ pub(super) async fn check_shared_facts(
     for roadmap in roadmaps {
         for rating in &roadmap.certifications.items {
             let c = &rating.certification;
-            certifications.see("certification", &c.slug, c, c, &roadmap.slug)?;
+            certifications.see("certification", &c.slug, c, &roadmap.slug)?;
         }
         for source in &roadmap.sources.items {
             let facts = (&source.title, source.kind, &source.url);
-            sources.see("source", &source.slug, facts, source, &roadmap.slug)?;
+            sources.see("source", &source.slug, facts, &roadmap.slug)?;
         }
     }
-    let written = rows(roadmaps.iter().map(|r| json!(r.slug.as_str())));
-    let certifications = rows(certifications.order.into_iter().map(certification_facts));
-    let conflicts = sqlx::query!(
-        r#"select c.slug as "shared!", r.slug as "roadmap!"
+    let written = to_json_column(&roadmaps.iter().map(|r| &r.slug).collect::<Vec<_>>());
+
+    let named = to_json_column(&certifications.order);
+    let stored = sqlx::query!(
+        r#"select c.slug, c.name, c.renewal, c.cost_amount_usd, c.cost_text,
+                  c.study_months_min, c.study_months_max, r.slug as "roadmap!"
          from json_each(?1) as item
-         cross join certifications c on c.slug = item.value ->> 'slug'
+         cross join certifications c on c.slug = item.value
          join roadmap_certifications rc on rc.certification_id = c.id
          join roadmaps r on r.id = rc.roadmap_id
          where r.slug not in (select value from json_each(?2))
-           and not (c.name = item.value ->> 'name'
-                    and c.renewal is item.value ->> 'renewal'
-                    and c.cost_amount_usd is item.value ->> 'cost_amount_usd'
-                    and c.cost_text = item.value ->> 'cost_text'
-                    and c.study_months_min is item.value ->> 'study_months_min'
-                    and c.study_months_max is item.value ->> 'study_months_max')
          order by item.key, r.slug"#,
-        certifications,
+        named,
         written,
     )
     .fetch_all(&mut *conn)
     .await?;
-    first_conflict(
-        "certification",
-        conflicts.into_iter().map(|c| (c.shared, c.roadmap)),
-    )?;
-    let sources = rows(sources.order.into_iter().map(source_facts));
-    let conflicts = sqlx::query!(
-        r#"select s.slug as "shared!", r.slug as "roadmap!"
+    let mut conflicts = Vec::new();
+    for row in stored {
+        let facts = CertificationColumns {
+            slug: row.slug,
+            name: row.name,
+            renewal: row.renewal,
+            cost_amount_usd: row.cost_amount_usd,
+            cost_text: row.cost_text,
+            study_months_min: row.study_months_min,
+            study_months_max: row.study_months_max,
+        }
+        .certification()?;
+        let agrees = certifications
+            .facts(&facts.slug)
+            .is_some_and(|written| **written == facts);
+        if !agrees {
+            conflicts.push((facts.slug.to_string(), row.roadmap));
+        }
+    }
+    first_conflict("certification", conflicts)?;
+
+    let named = to_json_column(&sources.order);
+    let stored = sqlx::query!(
+        r#"select s.slug, s.title, s.kind, s.url, r.slug as "roadmap!"
          from json_each(?1) as item
-         cross join sources s on s.slug = item.value ->> 'slug'
+         cross join sources s on s.slug = item.value
          join roadmap_sources rs on rs.source_id = s.id
          join roadmaps r on r.id = rs.roadmap_id
          where r.slug not in (select value from json_each(?2))
-           and not (s.title = item.value ->> 'title' and s.kind = item.value ->> 'kind'
-                    and s.url is item.value ->> 'url')
          order by item.key, r.slug"#,
-        sources,
+        named,
         written,
     )
     .fetch_all(&mut *conn)
     .await?;
-    first_conflict(
-        "source",
-        conflicts.into_iter().map(|s| (s.shared, s.roadmap)),
-    )
+    let mut conflicts = Vec::new();
+    for row in stored {
+        let slug: Slug = parse_column("sources.slug", &row.slug)?;
+        let kind: SourceKind = parse_column("sources.kind", &row.kind)?;
+        let agrees = sources.facts(&slug).is_some_and(|(title, written, url)| {
+            **title == row.title && *written == kind && **url == row.url
+        });
+        if !agrees {
+            conflicts.push((row.slug, row.roadmap));
+        }
+    }
+    first_conflict("source", conflicts)
 }
 
 /// The shared entities of a write in order of first appearance, with the facts and the
 /// roadmap that first gave each.
-struct FirstSeen<'a, T, F> {
-    order: Vec<&'a T>,
+struct FirstSeen<'a, F> {
+    order: Vec<&'a Slug>,
     first: HashMap<&'a Slug, (F, &'a Slug)>,
 }
 
-impl<T, F> Default for FirstSeen<'_, T, F> {
+impl<F> Default for FirstSeen<'_, F> {
     fn default() -> Self {
         FirstSeen {
             order: Vec::new(),
@@ -94,7 +111,7 @@ impl<T, F> Default for FirstSeen<'_, T, F> {
     }
 }
 
-impl<'a, T, F: PartialEq> FirstSeen<'a, T, F> {
+impl<'a, F: PartialEq> FirstSeen<'a, F> {
     /// Records `roadmap`'s `facts` for the shared `slug`: a conflict when an earlier
     /// document of the write gave it other facts.
     fn see(
@@ -102,13 +119,12 @@ impl<'a, T, F: PartialEq> FirstSeen<'a, T, F> {
         what: &str,
         slug: &'a Slug,
         facts: F,
-        item: &'a T,
         roadmap: &'a Slug,
     ) -> Result<(), StoreError> {
         match self.first.entry(slug) {
             Entry::Vacant(first) => {
                 first.insert((facts, roadmap));
-                self.order.push(item);
+                self.order.push(slug);
                 Ok(())
             }
             Entry::Occupied(first) if first.get().0 != facts => Err(StoreError::Conflict(format!(
@@ -119,14 +135,16 @@ impl<'a, T, F: PartialEq> FirstSeen<'a, T, F> {
             Entry::Occupied(_) => Ok(()),
         }
     }
+
+    /// The facts the write gives `slug`.
+    fn facts(&self, slug: &Slug) -> Option<&F> {
+        self.first.get(slug).map(|(facts, _)| facts)
+    }
 }
 
 /// The first shared entity (in the write's order) that stored roadmaps hold with other
 /// facts, with all those roadmaps, as a conflict.
-fn first_conflict(
-    what: &str,
-    conflicts: impl IntoIterator<Item = (String, String)>,
-) -> Result<(), StoreError> {
+fn first_conflict(what: &str, conflicts: Vec<(String, String)>) -> Result<(), StoreError> {
     let mut conflicts = conflicts.into_iter().peekable();
     let Some(slug) = conflicts.peek().map(|(slug, _)| slug.clone()) else {
         return Ok(());
@@ -135,33 +153,7 @@ fn first_conflict(
         .take_while(|(shared, _)| *shared == slug)
         .map(|(_, roadmap)| roadmap)
         .collect();
-    Err(shared_conflict(what, &slug, &users))
-}
-
-pub(super) fn certification_facts(c: &Certification) -> serde_json::Value {
-    json!({
-        "slug": c.slug.as_str(),
-        "name": c.name,
-        "renewal": c.renewal,
-        "cost_amount_usd": c.cost.amount_usd,
-        "cost_text": c.cost.text,
-        "study_months_min": c.study_months.map(|m| m.min),
-        "study_months_max": c.study_months.map(|m| m.max),
-    })
-}
-
-pub(super) fn source_facts(s: &SourceRef) -> serde_json::Value {
-    json!({
-        "slug": s.slug.as_str(),
-        "title": s.title,
-        "kind": s.kind.as_str(),
-        "url": s.url,
-    })
-}
-
-/// A shared entity's facts may only change when no other roadmap relies on them.
-fn shared_conflict(what: &str, slug: &str, users: &[String]) -> StoreError {
-    StoreError::Conflict(format!(
+    Err(StoreError::Conflict(format!(
         "{what} `{slug}` is used by {} with other facts; change it there first or give this one \
          another slug",
         users
@@ -169,7 +161,7 @@ fn shared_conflict(what: &str, slug: &str, users: &[String]) -> StoreError {
             .map(|u| format!("`{u}`"))
             .collect::<Vec<_>>()
             .join(", ")
-    ))
+    )))
 }
 
 #[cfg(test)]
