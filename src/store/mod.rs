@@ -1,11 +1,13 @@
 //! The SQL: every query the service runs, over one SQLite pool.
 //!
 //! Queries are `sqlx::query!` macros, checked against the schema at compile time (offline data
-//! in `.sqlx/`). Reads that span several tables run in one transaction so they see one
-//! snapshot; writes run in `BEGIN IMMEDIATE` transactions, all or nothing.
+//! in `.sqlx/`), except the list statements whose plans a test checks, and the multi-row
+//! inserts of `rows`, which name each column once beside its value. Reads that span several
+//! tables run in one transaction so they see one snapshot; writes run in `BEGIN IMMEDIATE`
+//! transactions, all or nothing.
 //!
 //! The modules depend on each other one way only: `columns` (stored values) and `rows`
-//! (rows to insert) on nothing but this one; `search` on those; `read` on `search`; `collection` and
+//! (inserts) on nothing but this one; `search` on those; `read` on `search`; `collection` and
 //! `write` on `read` and `search`; `revisions` on `write`, whose kinds of change it reports.
 
 mod collection;

@@ -1,28 +1,91 @@
 //! The rows of roadmaps being written: each section into its table, each list of a whole
-//! batch of roadmaps in one statement.
+//! batch of roadmaps in one statement (or a few, for very long lists).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use serde_json::json;
 use sqlx::SqliteConnection;
 
-use crate::domain::{Certification, Project, Roadmap, Slug, SourceRef};
+use crate::domain::{CertificationRating, Phase, Project, Roadmap, Slug, SourceRef, TopicGroup};
 use crate::store::StoreError;
 use crate::store::columns::to_json_column;
-use crate::store::rows::rows;
+use crate::store::rows::insert_rows;
 use crate::store::search::index_roadmaps;
 
-/// Each item of each roadmap's list, with the roadmap's slug and the item's position.
+/// A roadmap being written, with the id its row gets.
+type Written<'a> = (i64, &'a Roadmap);
+
+/// Inserts the roadmaps, new or just deleted, with all their lists and their search entries.
+pub(super) async fn insert_roadmaps(
+    conn: &mut SqliteConnection,
+    roadmaps: &[&Roadmap],
+) -> Result<(), StoreError> {
+    let mut ids = NextIds::read(conn).await?;
+    let written: Vec<Written> = roadmaps
+        .iter()
+        .map(|&r| (take(&mut ids.roadmaps), r))
+        .collect();
+    insert_roadmap_rows(conn, &written).await?;
+    insert_sections(conn, &written).await?;
+    insert_learning_path(conn, &written, &mut ids).await?;
+    insert_certifications(conn, &written).await?;
+    insert_projects(conn, &written, &mut ids).await?;
+    insert_sources(conn, &written, &mut ids).await?;
+    index_roadmaps(conn, &written).await
+}
+
+/// The largest id in each table whose rows have children. New rows take the ids after it,
+/// as SQLite itself would number them, so that a child row is given its parent's id without
+/// reading it back; the write transaction holds the database's only write lock meanwhile.
+struct NextIds {
+    roadmaps: i64,
+    phases: i64,
+    topic_groups: i64,
+    projects: i64,
+    roadmap_sources: i64,
+}
+
+impl NextIds {
+    async fn read(conn: &mut SqliteConnection) -> Result<NextIds, StoreError> {
+        let row = sqlx::query!(
+            r#"select (select coalesce(max(id), 0) from roadmaps) as "roadmaps!: i64",
+                      (select coalesce(max(id), 0) from phases) as "phases!: i64",
+                      (select coalesce(max(id), 0) from topic_groups) as "topic_groups!: i64",
+                      (select coalesce(max(id), 0) from projects) as "projects!: i64",
+                      (select coalesce(max(id), 0) from roadmap_sources)
+                          as "roadmap_sources!: i64""#
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(NextIds {
+            roadmaps: row.roadmaps,
+            phases: row.phases,
+            topic_groups: row.topic_groups,
+            projects: row.projects,
+            roadmap_sources: row.roadmap_sources,
+        })
+    }
+}
+
+/// The next id after `last`, which it becomes.
+fn take(last: &mut i64) -> i64 {
+    *last += 1;
+    *last
+}
+
+/// Each item of each roadmap's list, with the roadmap's id and the item's position.
 fn each<'a, T: 'a, L>(
-    roadmaps: &[&'a Roadmap],
-    list: impl Fn(&'a Roadmap) -> L,
-) -> impl Iterator<Item = (&'a Roadmap, u32, T)>
+    roadmaps: &'a [Written<'a>],
+    list: impl Fn(&'a Roadmap) -> L + 'a,
+) -> impl Iterator<Item = (i64, u32, T)> + 'a
 where
     L: IntoIterator<Item = T>,
+    L::IntoIter: 'a,
 {
-    roadmaps
-        .iter()
-        .flat_map(move |&r| (0_u32..).zip(list(r)).map(move |(i, item)| (r, i, item)))
+    roadmaps.iter().flat_map(move |&(id, r)| {
+        (0_u32..)
+            .zip(list(r))
+            .map(move |(position, item)| (id, position, item))
+    })
 }
 
 /// Each shared entity once, at its first appearance: their facts agree across the write
@@ -35,560 +98,356 @@ fn once_each<'a, T: 'a>(
     items.filter(move |item| seen.insert(slug(item)))
 }
 
-/// Inserts the roadmaps, new or just deleted, with all their lists.
-pub(super) async fn insert_roadmaps(
-    conn: &mut SqliteConnection,
-    roadmaps: &[&Roadmap],
-) -> Result<(), StoreError> {
-    insert_roadmap_rows(conn, roadmaps).await?;
-    insert_sections(conn, roadmaps).await?;
-    insert_learning_path(conn, roadmaps).await?;
-    insert_certifications(conn, roadmaps).await?;
-    insert_projects(conn, roadmaps).await?;
-    insert_sources(conn, roadmaps).await?;
-    index_roadmaps(conn, roadmaps).await
-}
-
 async fn insert_roadmap_rows(
     conn: &mut SqliteConnection,
-    roadmaps: &[&Roadmap],
+    roadmaps: &[Written<'_>],
 ) -> Result<(), StoreError> {
-    let roadmap_rows = rows(roadmaps.iter().map(|r| {
-        let ws = &r.work_setting;
-        json!({
-            "slug": r.slug.as_str(),
-            "title": r.title,
-            "role": r.role,
-            "icon": r.icon,
-            "language": r.language,
-            "publisher_name": r.publisher.name,
-            "publisher_author": r.publisher.author,
-            "summary": r.summary,
-            "difficulty": r.difficulty.as_str(),
-            "timeline_min": r.timeline_months.min,
-            "timeline_max": r.timeline_months.max,
-            "best_suited_for": r.best_suited_for,
-            "work_label": ws.label,
-            "work_text": ws.text,
-            "remote_min": ws.remote_percent.min,
-            "remote_max": ws.remote_percent.max,
-            "hybrid_min": ws.hybrid_percent.min,
-            "hybrid_max": ws.hybrid_percent.max,
-            "onsite_min": ws.onsite_percent.min,
-            "onsite_max": ws.onsite_percent.max,
-            "remote_note": ws.remote_note,
-            "demand_level": r.demand.level,
-            "demand_detail": r.demand.detail,
-            "key_differentiator": r.key_differentiator,
-            "path_timeline_min": r.learning_path.timeline_months.min,
-            "path_timeline_max": r.learning_path.timeline_months.max,
-            "certifications_reality_check": r.certifications.reality_check,
-            "certifications_recommendation": r.certifications.recommendation,
-            "transition_stories_note": r.transition_stories.note,
-            "first_moves_note": r.first_moves.note,
-            "sources_declared_count": r.sources.declared_count,
-        })
-    }));
-    sqlx::query!(
-        "insert into roadmaps (
-            slug, title, role, icon, language, publisher_name, publisher_author, summary,
-            difficulty, timeline_min, timeline_max, best_suited_for,
-            work_label, work_text, remote_min, remote_max, hybrid_min, hybrid_max,
-            onsite_min, onsite_max, remote_note, demand_level, demand_detail, key_differentiator,
-            path_timeline_min, path_timeline_max, certifications_reality_check,
-            certifications_recommendation, transition_stories_note, first_moves_note,
-            sources_declared_count
-        )
-        select v ->> 'slug', v ->> 'title', v ->> 'role', v ->> 'icon', v ->> 'language',
-               v ->> 'publisher_name', v ->> 'publisher_author', v ->> 'summary',
-               v ->> 'difficulty', v ->> 'timeline_min', v ->> 'timeline_max',
-               v ->> 'best_suited_for', v ->> 'work_label', v ->> 'work_text',
-               v ->> 'remote_min', v ->> 'remote_max', v ->> 'hybrid_min', v ->> 'hybrid_max',
-               v ->> 'onsite_min', v ->> 'onsite_max', v ->> 'remote_note',
-               v ->> 'demand_level', v ->> 'demand_detail', v ->> 'key_differentiator',
-               v ->> 'path_timeline_min', v ->> 'path_timeline_max',
-               v ->> 'certifications_reality_check', v ->> 'certifications_recommendation',
-               v ->> 'transition_stories_note', v ->> 'first_moves_note',
-               v ->> 'sources_declared_count'
-        from (select value as v from json_each(?1))",
-        roadmap_rows,
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    insert_rows!(conn, "roadmaps", roadmaps, |&(id, r)| {
+        id,
+        slug: r.slug.as_str(),
+        title: &r.title,
+        role: &r.role,
+        icon: &r.icon,
+        language: &r.language,
+        publisher_name: &r.publisher.name,
+        publisher_author: &r.publisher.author,
+        summary: &r.summary,
+        difficulty: r.difficulty.as_str(),
+        timeline_min: r.timeline_months.min,
+        timeline_max: r.timeline_months.max,
+        best_suited_for: &r.best_suited_for,
+        work_label: &r.work_setting.label,
+        work_text: &r.work_setting.text,
+        remote_min: r.work_setting.remote_percent.min,
+        remote_max: r.work_setting.remote_percent.max,
+        hybrid_min: r.work_setting.hybrid_percent.min,
+        hybrid_max: r.work_setting.hybrid_percent.max,
+        onsite_min: r.work_setting.onsite_percent.min,
+        onsite_max: r.work_setting.onsite_percent.max,
+        remote_note: &r.work_setting.remote_note,
+        demand_level: &r.demand.level,
+        demand_detail: &r.demand.detail,
+        key_differentiator: &r.key_differentiator,
+        path_timeline_min: r.learning_path.timeline_months.min,
+        path_timeline_max: r.learning_path.timeline_months.max,
+        certifications_reality_check: &r.certifications.reality_check,
+        certifications_recommendation: &r.certifications.recommendation,
+        transition_stories_note: &r.transition_stories.note,
+        first_moves_note: &r.first_moves.note,
+        sources_declared_count: r.sources.declared_count,
+    })
+    .await
 }
 
 /// The lists that hang from the roadmap alone.
 async fn insert_sections(
     conn: &mut SqliteConnection,
-    roadmaps: &[&Roadmap],
+    roadmaps: &[Written<'_>],
 ) -> Result<(), StoreError> {
-    let hubs = rows(
-        each(roadmaps, |r| &r.work_setting.regional_hubs).map(|(r, position, hub)| {
-            json!({
-                "roadmap": r.slug.as_str(),
-                "position": position,
-                "key": hub.key.as_str(),
-                "name": hub.name,
-                "note": hub.note,
-            })
-        }),
-    );
-    sqlx::query!(
-        "insert into regional_hubs (roadmap_id, position, key, name, note)
-         select r.id, item.value ->> 'position', item.value ->> 'key', item.value ->> 'name',
-                item.value ->> 'note'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
-        hubs,
-    )
-    .execute(&mut *conn)
+    let hubs = each(roadmaps, |r| &r.work_setting.regional_hubs);
+    insert_rows!(conn, "regional_hubs", hubs, |(roadmap_id, position, hub)| {
+        roadmap_id,
+        position,
+        key: hub.key.as_str(),
+        name: &hub.name,
+        note: &hub.note,
+    })
     .await?;
-    let employers = rows(
-        each(roadmaps, |r| &r.employers).map(|(r, position, employer)| {
-            json!({
-                "roadmap": r.slug.as_str(),
-                "position": position,
-                "key": employer.key.as_str(),
-                "category": employer.category,
-                "examples": to_json_column(&employer.examples),
-            })
-        }),
-    );
-    sqlx::query!(
-        "insert into employers (roadmap_id, position, key, category, examples)
-         select r.id, item.value ->> 'position', item.value ->> 'key',
-                item.value ->> 'category', item.value ->> 'examples'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
-        employers,
-    )
-    .execute(&mut *conn)
+    let employers = each(roadmaps, |r| &r.employers);
+    insert_rows!(conn, "employers", employers, |(roadmap_id, position, employer)| {
+        roadmap_id,
+        position,
+        key: employer.key.as_str(),
+        category: &employer.category,
+        examples: to_json_column(&employer.examples),
+    })
     .await?;
-    let advantages = rows(each(roadmaps, |r| &r.clinical_advantages).map(
-        |(r, position, advantage)| {
-            json!({
-                "roadmap": r.slug.as_str(),
-                "position": position,
-                "key": advantage.key.as_str(),
-                "title": advantage.title,
-                "detail": advantage.detail,
-            })
-        },
-    ));
-    sqlx::query!(
-        "insert into clinical_advantages (roadmap_id, position, key, title, detail)
-         select r.id, item.value ->> 'position', item.value ->> 'key', item.value ->> 'title',
-                item.value ->> 'detail'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
-        advantages,
-    )
-    .execute(&mut *conn)
+    let advantages = each(roadmaps, |r| &r.clinical_advantages);
+    insert_rows!(conn, "clinical_advantages", advantages, |(roadmap_id, position, advantage)| {
+        roadmap_id,
+        position,
+        key: advantage.key.as_str(),
+        title: &advantage.title,
+        detail: &advantage.detail,
+    })
     .await?;
-    let skills = rows(
-        each(roadmaps, |r| &r.transferable_skills).map(|(r, position, skill)| {
-            json!({
-                "roadmap": r.slug.as_str(),
-                "position": position,
-                "key": skill.key.as_str(),
-                "clinical_skill": skill.clinical_skill,
-                "technical_skill": skill.technical_skill,
-                "detail": skill.detail,
-                "summary": skill.summary,
-            })
-        }),
-    );
-    sqlx::query!(
-        "insert into transferable_skills
-            (roadmap_id, position, key, clinical_skill, technical_skill, detail, summary)
-         select r.id, item.value ->> 'position', item.value ->> 'key',
-                item.value ->> 'clinical_skill', item.value ->> 'technical_skill',
-                item.value ->> 'detail', item.value ->> 'summary'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
-        skills,
-    )
-    .execute(&mut *conn)
+    let skills = each(roadmaps, |r| &r.transferable_skills);
+    insert_rows!(conn, "transferable_skills", skills, |(roadmap_id, position, skill)| {
+        roadmap_id,
+        position,
+        key: skill.key.as_str(),
+        clinical_skill: &skill.clinical_skill,
+        technical_skill: &skill.technical_skill,
+        detail: &skill.detail,
+        summary: &skill.summary,
+    })
     .await?;
-    let stories = rows(each(roadmaps, |r| &r.transition_stories.items).map(
-        |(r, position, story)| {
-            json!({
-                "roadmap": r.slug.as_str(),
-                "position": position,
-                "key": story.key.as_str(),
-                "title": story.title,
-                "summary": story.summary,
-                "url": story.url,
-            })
-        },
-    ));
-    sqlx::query!(
-        "insert into transition_stories (roadmap_id, position, key, title, summary, url)
-         select r.id, item.value ->> 'position', item.value ->> 'key', item.value ->> 'title',
-                item.value ->> 'summary', item.value ->> 'url'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
-        stories,
-    )
-    .execute(&mut *conn)
+    let stories = each(roadmaps, |r| &r.transition_stories.items);
+    insert_rows!(conn, "transition_stories", stories, |(roadmap_id, position, story)| {
+        roadmap_id,
+        position,
+        key: story.key.as_str(),
+        title: &story.title,
+        summary: &story.summary,
+        url: &story.url,
+    })
     .await?;
-    let moves = rows(
-        each(roadmaps, |r| &r.first_moves.items).map(|(r, _, step)| {
-            json!({
-                "roadmap": r.slug.as_str(),
-                "number": step.number,
-                "key": step.key.as_str(),
-                "title": step.title,
-                "hours_min": step.time.hours.min,
-                "hours_max": step.time.hours.max,
-                "per": step.time.per,
-                "time_text": step.time.text,
-                "summary": step.summary,
-                "steps": to_json_column(&step.steps),
-            })
-        }),
-    );
-    sqlx::query!(
-        "insert into first_moves (roadmap_id, number, key, title, hours_min, hours_max, per,
-                                  time_text, summary, steps)
-         select r.id, item.value ->> 'number', item.value ->> 'key', item.value ->> 'title',
-                item.value ->> 'hours_min', item.value ->> 'hours_max', item.value ->> 'per',
-                item.value ->> 'time_text', item.value ->> 'summary', item.value ->> 'steps'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
-        moves,
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    let moves = each(roadmaps, |r| &r.first_moves.items);
+    insert_rows!(conn, "first_moves", moves, |(roadmap_id, _, step)| {
+        roadmap_id,
+        number: step.number,
+        key: step.key.as_str(),
+        title: &step.title,
+        hours_min: step.time.hours.min,
+        hours_max: step.time.hours.max,
+        per: &step.time.per,
+        time_text: &step.time.text,
+        summary: &step.summary,
+        steps: to_json_column(&step.steps),
+    })
+    .await
 }
 
-/// Phases, their topic groups and topics, and their tracks: children find their phase by
-/// its key (unique within the roadmap) and their group by its position in the phase.
+/// Phases, their topic groups and topics, and their tracks.
 async fn insert_learning_path(
     conn: &mut SqliteConnection,
-    roadmaps: &[&Roadmap],
+    roadmaps: &[Written<'_>],
+    ids: &mut NextIds,
 ) -> Result<(), StoreError> {
-    let phases = || each(roadmaps, |r| &r.learning_path.phases);
-    let phase_rows = rows(phases().map(|(r, _, phase)| {
-        json!({
-            "roadmap": r.slug.as_str(),
-            "number": phase.number,
-            "key": phase.key.as_str(),
-            "title": phase.title,
-            "months_min": phase.months.min,
-            "months_max": phase.months.max,
-            "hours_min": phase.hours.min,
-            "hours_max": phase.hours.max,
-            "hours_text": phase.hours_text,
-            "checkpoint": phase.checkpoint,
+    let phases: Vec<(i64, i64, &Phase)> = each(roadmaps, |r| &r.learning_path.phases)
+        .map(|(roadmap_id, _, phase)| (take(&mut ids.phases), roadmap_id, phase))
+        .collect();
+    insert_rows!(conn, "phases", &phases, |&(id, roadmap_id, phase)| {
+        id,
+        roadmap_id,
+        number: phase.number,
+        key: phase.key.as_str(),
+        title: &phase.title,
+        months_min: phase.months.min,
+        months_max: phase.months.max,
+        hours_min: phase.hours.min,
+        hours_max: phase.hours.max,
+        hours_text: &phase.hours_text,
+        checkpoint: &phase.checkpoint,
+    })
+    .await?;
+    let groups: Vec<(i64, i64, u32, &TopicGroup)> = phases
+        .iter()
+        .flat_map(|&(phase_id, _, phase)| {
+            (0_u32..)
+                .zip(&phase.topic_groups)
+                .map(move |(position, group)| (phase_id, position, group))
         })
-    }));
-    sqlx::query!(
-        "insert into phases (roadmap_id, number, key, title, months_min, months_max,
-                             hours_min, hours_max, hours_text, checkpoint)
-         select r.id, item.value ->> 'number', item.value ->> 'key', item.value ->> 'title',
-                item.value ->> 'months_min', item.value ->> 'months_max',
-                item.value ->> 'hours_min', item.value ->> 'hours_max',
-                item.value ->> 'hours_text', item.value ->> 'checkpoint'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
-        phase_rows,
-    )
-    .execute(&mut *conn)
+        .map(|(phase_id, position, group)| (take(&mut ids.topic_groups), phase_id, position, group))
+        .collect();
+    insert_rows!(conn, "topic_groups", &groups, |&(id, phase_id, position, group)| {
+        id,
+        phase_id,
+        position,
+        key: group.key.as_str(),
+        label: &group.label,
+        months_min: group.months.min,
+        months_max: group.months.max,
+        title: &group.title,
+    })
     .await?;
-    let groups = rows(phases().flat_map(|(r, _, phase)| {
+    let topics = groups.iter().flat_map(|&(topic_group_id, _, _, group)| {
         (0_u32..)
-            .zip(&phase.topic_groups)
-            .map(move |(position, group)| {
-                json!({
-                    "roadmap": r.slug.as_str(),
-                    "phase": phase.key.as_str(),
-                    "position": position,
-                    "key": group.key.as_str(),
-                    "label": group.label,
-                    "months_min": group.months.min,
-                    "months_max": group.months.max,
-                    "title": group.title,
-                })
-            })
-    }));
-    sqlx::query!(
-        "insert into topic_groups (phase_id, position, key, label, months_min, months_max, title)
-         select p.id, item.value ->> 'position', item.value ->> 'key', item.value ->> 'label',
-                item.value ->> 'months_min', item.value ->> 'months_max', item.value ->> 'title'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'
-         join phases p on p.roadmap_id = r.id and p.key = item.value ->> 'phase'",
-        groups,
-    )
-    .execute(&mut *conn)
+            .zip(&group.topics)
+            .map(move |(position, topic)| (topic_group_id, position, topic))
+    });
+    insert_rows!(conn, "topics", topics, |(topic_group_id, position, topic)| {
+        topic_group_id,
+        position,
+        key: topic.key.as_str(),
+        text: &topic.text,
+    })
     .await?;
-    let topics = rows(phases().flat_map(|(r, _, phase)| {
+    let tracks = phases.iter().flat_map(|&(phase_id, _, phase)| {
         (0_u32..)
-            .zip(&phase.topic_groups)
-            .flat_map(move |(group, topic_group)| {
-                (0_u32..)
-                    .zip(&topic_group.topics)
-                    .map(move |(position, topic)| {
-                        json!({
-                            "roadmap": r.slug.as_str(),
-                            "phase": phase.key.as_str(),
-                            "group": group,
-                            "position": position,
-                            "key": topic.key.as_str(),
-                            "text": topic.text,
-                        })
-                    })
-            })
-    }));
-    sqlx::query!(
-        "insert into topics (topic_group_id, position, key, text)
-         select g.id, item.value ->> 'position', item.value ->> 'key', item.value ->> 'text'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'
-         join phases p on p.roadmap_id = r.id and p.key = item.value ->> 'phase'
-         join topic_groups g on g.phase_id = p.id and g.position = item.value ->> 'group'",
-        topics,
-    )
-    .execute(&mut *conn)
-    .await?;
-    let tracks = rows(phases().flat_map(|(r, _, phase)| {
-        (0_u32..).zip(&phase.tracks).map(move |(position, track)| {
-            json!({
-                "roadmap": r.slug.as_str(),
-                "phase": phase.key.as_str(),
-                "position": position,
-                "key": track.key.as_str(),
-                "letter": track.letter,
-                "title": track.title,
-                "focus": to_json_column(&track.focus),
-                "datasets": to_json_column(&track.datasets),
-                "tools": to_json_column(&track.tools),
-            })
-        })
-    }));
-    sqlx::query!(
-        "insert into tracks (phase_id, position, key, letter, title, focus, datasets, tools)
-         select p.id, item.value ->> 'position', item.value ->> 'key', item.value ->> 'letter',
-                item.value ->> 'title', item.value ->> 'focus', item.value ->> 'datasets',
-                item.value ->> 'tools'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'
-         join phases p on p.roadmap_id = r.id and p.key = item.value ->> 'phase'",
-        tracks,
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+            .zip(&phase.tracks)
+            .map(move |(position, track)| (phase_id, position, track))
+    });
+    insert_rows!(conn, "tracks", tracks, |(phase_id, position, track)| {
+        phase_id,
+        position,
+        key: track.key.as_str(),
+        letter: &track.letter,
+        title: &track.title,
+        focus: to_json_column(&track.focus),
+        datasets: to_json_column(&track.datasets),
+        tools: to_json_column(&track.tools),
+    })
+    .await
 }
 
 /// The roadmaps' ratings of shared certifications, whose facts were checked to agree
 /// (see `check_shared_facts`).
 async fn insert_certifications(
     conn: &mut SqliteConnection,
-    roadmaps: &[&Roadmap],
+    roadmaps: &[Written<'_>],
 ) -> Result<(), StoreError> {
-    let ratings = || each(roadmaps, |r| &r.certifications.items);
-    let certifications = ratings().map(|(_, _, rating)| &rating.certification);
-    let facts = rows(once_each(certifications, |c| &c.slug).map(certification_facts));
-    // `where true` tells SQLite's parser that `on conflict` belongs to the insert.
-    sqlx::query!(
-        "insert into certifications
-            (slug, name, renewal, cost_amount_usd, cost_text, study_months_min, study_months_max)
-         select item.value ->> 'slug', item.value ->> 'name', item.value ->> 'renewal',
-                item.value ->> 'cost_amount_usd', item.value ->> 'cost_text',
-                item.value ->> 'study_months_min', item.value ->> 'study_months_max'
-         from json_each(?1) as item where true
-         on conflict (slug) do update set
-            name = excluded.name, renewal = excluded.renewal,
-            cost_amount_usd = excluded.cost_amount_usd, cost_text = excluded.cost_text,
-            study_months_min = excluded.study_months_min,
-            study_months_max = excluded.study_months_max",
-        facts,
-    )
-    .execute(&mut *conn)
+    let ratings: Vec<(i64, u32, &CertificationRating)> =
+        each(roadmaps, |r| &r.certifications.items).collect();
+    let certifications = || once_each(ratings.iter().map(|r| &r.2.certification), |c| &c.slug);
+    insert_rows!(conn, "certifications" upsert on slug, certifications(), |c| {
+        slug: c.slug.as_str(),
+        name: &c.name,
+        renewal: &c.renewal,
+        cost_amount_usd: c.cost.amount_usd,
+        cost_text: &c.cost.text,
+        study_months_min: c.study_months.map(|m| m.min),
+        study_months_max: c.study_months.map(|m| m.max),
+    })
     .await?;
-    let links = rows(ratings().map(|(r, position, rating)| {
-        json!({
-            "roadmap": r.slug.as_str(),
-            "certification": rating.certification.slug.as_str(),
-            "position": position,
-            "key": rating.key.as_str(),
-            "tier": rating.tier.as_str(),
-            "timeline_text": rating.timeline_text,
-            "share_min": rating.job_posting_share_percent.map(|s| s.min),
-            "share_max": rating.job_posting_share_percent.map(|s| s.max),
-            "note": rating.note,
+    let slugs = to_json_column(&certifications().map(|c| &c.slug).collect::<Vec<_>>());
+    let stored = sqlx::query!(
+        "select slug, id from certifications where slug in (select value from json_each(?1))",
+        slugs,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let certification_ids: HashMap<String, i64> =
+        stored.into_iter().map(|c| (c.slug, c.id)).collect();
+    let links = ratings
+        .iter()
+        .map(|&(roadmap_id, position, rating)| {
+            let certification_id = id_of(&certification_ids, &rating.certification.slug)?;
+            Ok((roadmap_id, certification_id, position, rating))
         })
-    }));
-    sqlx::query!(
-        "insert into roadmap_certifications
-            (roadmap_id, certification_id, position, key, tier, timeline_text,
-             share_min, share_max, note)
-         select r.id, c.id, item.value ->> 'position', item.value ->> 'key',
-                item.value ->> 'tier', item.value ->> 'timeline_text',
-                item.value ->> 'share_min', item.value ->> 'share_max', item.value ->> 'note'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'
-         join certifications c on c.slug = item.value ->> 'certification'",
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    insert_rows!(
+        conn,
+        "roadmap_certifications",
         links,
+        |(roadmap_id, certification_id, position, rating)| {
+            roadmap_id,
+            certification_id,
+            position,
+            key: rating.key.as_str(),
+            tier: rating.tier.as_str(),
+            timeline_text: &rating.timeline_text,
+            share_min: rating.job_posting_share_percent.map(|s| s.min),
+            share_max: rating.job_posting_share_percent.map(|s| s.max),
+            note: &rating.note,
+        }
     )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .await
 }
 
-/// Projects with their stacks and datasets, which find their project by its key.
+/// Projects with their stacks and datasets.
 async fn insert_projects(
     conn: &mut SqliteConnection,
-    roadmaps: &[&Roadmap],
+    roadmaps: &[Written<'_>],
+    ids: &mut NextIds,
 ) -> Result<(), StoreError> {
-    let projects = rows(each(roadmaps, |r| &r.projects).map(|(r, _, project)| {
-        json!({
-            "roadmap": r.slug.as_str(),
-            "number": project.number,
-            "key": project.key.as_str(),
-            "title": project.title,
-            "hours_min": project.hours.min,
-            "hours_max": project.hours.max,
-            "description": project.description,
-            "dataset_text": project.dataset_text,
-            "clinical_advantage": project.clinical_advantage,
-        })
-    }));
-    sqlx::query!(
-        "insert into projects (roadmap_id, number, key, title, hours_min, hours_max,
-                               description, dataset_text, clinical_advantage)
-         select r.id, item.value ->> 'number', item.value ->> 'key', item.value ->> 'title',
-                item.value ->> 'hours_min', item.value ->> 'hours_max',
-                item.value ->> 'description', item.value ->> 'dataset_text',
-                item.value ->> 'clinical_advantage'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
-        projects,
-    )
-    .execute(&mut *conn)
+    let projects: Vec<(i64, i64, &Project)> = each(roadmaps, |r| &r.projects)
+        .map(|(roadmap_id, _, project)| (take(&mut ids.projects), roadmap_id, project))
+        .collect();
+    insert_rows!(conn, "projects", &projects, |&(id, roadmap_id, project)| {
+        id,
+        roadmap_id,
+        number: project.number,
+        key: project.key.as_str(),
+        title: &project.title,
+        hours_min: project.hours.min,
+        hours_max: project.hours.max,
+        description: &project.description,
+        dataset_text: &project.dataset_text,
+        clinical_advantage: &project.clinical_advantage,
+    })
     .await?;
     let names = |list: fn(&Project) -> &Vec<String>| {
-        rows(
-            each(roadmaps, |r| &r.projects).flat_map(move |(r, _, project)| {
-                (0_u32..).zip(list(project)).map(move |(position, name)| {
-                    json!({
-                        "roadmap": r.slug.as_str(),
-                        "project": project.key.as_str(),
-                        "position": position,
-                        "name": name,
-                    })
-                })
-            }),
-        )
+        projects.iter().flat_map(move |&(project_id, _, project)| {
+            (0_u32..)
+                .zip(list(project))
+                .map(move |(position, name)| (project_id, position, name))
+        })
     };
     let stack = names(|project| &project.stack);
-    sqlx::query!(
-        "insert into project_stack (project_id, position, name)
-         select p.id, item.value ->> 'position', item.value ->> 'name'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'
-         join projects p on p.roadmap_id = r.id and p.key = item.value ->> 'project'",
-        stack,
-    )
-    .execute(&mut *conn)
+    insert_rows!(conn, "project_stack", stack, |(project_id, position, name)| {
+        project_id,
+        position,
+        name,
+    })
     .await?;
     let datasets = names(|project| &project.datasets);
-    sqlx::query!(
-        "insert into project_datasets (project_id, position, name)
-         select p.id, item.value ->> 'position', item.value ->> 'name'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'
-         join projects p on p.roadmap_id = r.id and p.key = item.value ->> 'project'",
-        datasets,
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    insert_rows!(conn, "project_datasets", datasets, |(project_id, position, name)| {
+        project_id,
+        position,
+        name,
+    })
+    .await
 }
 
-/// The roadmaps' shared sources, whose facts were checked to agree
-/// (see `check_shared_facts`), and where each roadmap cites each.
+/// The roadmaps' shared sources, whose facts were checked to agree (see
+/// `check_shared_facts`), and where each roadmap cites each.
 async fn insert_sources(
     conn: &mut SqliteConnection,
-    roadmaps: &[&Roadmap],
+    roadmaps: &[Written<'_>],
+    ids: &mut NextIds,
 ) -> Result<(), StoreError> {
-    let sources = || each(roadmaps, |r| &r.sources.items);
-    let facts = rows(once_each(sources().map(|(_, _, s)| s), |s| &s.slug).map(source_facts));
-    sqlx::query!(
-        "insert into sources (slug, title, kind, url)
-         select item.value ->> 'slug', item.value ->> 'title', item.value ->> 'kind',
-                item.value ->> 'url'
-         from json_each(?1) as item where true
-         on conflict (slug) do update set
-            title = excluded.title, kind = excluded.kind, url = excluded.url",
-        facts,
-    )
-    .execute(&mut *conn)
+    let cited: Vec<(i64, u32, &SourceRef)> = each(roadmaps, |r| &r.sources.items).collect();
+    let sources = || once_each(cited.iter().map(|c| c.2), |s| &s.slug);
+    insert_rows!(conn, "sources" upsert on slug, sources(), |s| {
+        slug: s.slug.as_str(),
+        title: &s.title,
+        kind: s.kind.as_str(),
+        url: &s.url,
+    })
     .await?;
-    let links = rows(sources().map(|(r, position, source)| {
-        json!({
-            "roadmap": r.slug.as_str(),
-            "source": source.slug.as_str(),
-            "position": position,
-            "key": source.key.as_str(),
+    let slugs = to_json_column(&sources().map(|s| &s.slug).collect::<Vec<_>>());
+    let stored = sqlx::query!(
+        "select slug, id from sources where slug in (select value from json_each(?1))",
+        slugs,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let source_ids: HashMap<String, i64> = stored.into_iter().map(|s| (s.slug, s.id)).collect();
+    let links = cited
+        .iter()
+        .map(|&(roadmap_id, position, source)| {
+            let source_id = id_of(&source_ids, &source.slug)?;
+            Ok((
+                take(&mut ids.roadmap_sources),
+                roadmap_id,
+                source_id,
+                position,
+                source,
+            ))
         })
-    }));
-    sqlx::query!(
-        "insert into roadmap_sources (roadmap_id, source_id, position, key)
-         select r.id, s.id, item.value ->> 'position', item.value ->> 'key'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'
-         join sources s on s.slug = item.value ->> 'source'",
-        links,
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    insert_rows!(
+        conn,
+        "roadmap_sources",
+        &links,
+        |&(id, roadmap_id, source_id, position, source)| {
+            id,
+            roadmap_id,
+            source_id,
+            position,
+            key: source.key.as_str(),
+        }
     )
-    .execute(&mut *conn)
     .await?;
-    let citations = rows(sources().flat_map(|(r, _, source)| {
-        (0_u32..)
-            .zip(&source.cited_in)
-            .map(move |(position, pointer)| {
-                json!({
-                    "roadmap": r.slug.as_str(),
-                    "source": source.key.as_str(),
-                    "position": position,
-                    "pointer": pointer,
-                })
-            })
-    }));
-    sqlx::query!(
-        "insert into source_citations (roadmap_source_id, position, pointer)
-         select rs.id, item.value ->> 'position', item.value ->> 'pointer'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'
-         join roadmap_sources rs on rs.roadmap_id = r.id and rs.key = item.value ->> 'source'",
-        citations,
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    let citations = links
+        .iter()
+        .flat_map(|&(roadmap_source_id, _, _, _, source)| {
+            (0_u32..)
+                .zip(&source.cited_in)
+                .map(move |(position, pointer)| (roadmap_source_id, position, pointer))
+        });
+    insert_rows!(conn, "source_citations", citations, |(roadmap_source_id, position, pointer)| {
+        roadmap_source_id,
+        position,
+        pointer,
+    })
+    .await
 }
 
-fn certification_facts(c: &Certification) -> serde_json::Value {
-    json!({
-        "slug": c.slug.as_str(),
-        "name": c.name,
-        "renewal": c.renewal,
-        "cost_amount_usd": c.cost.amount_usd,
-        "cost_text": c.cost.text,
-        "study_months_min": c.study_months.map(|m| m.min),
-        "study_months_max": c.study_months.map(|m| m.max),
-    })
-}
-
-fn source_facts(s: &SourceRef) -> serde_json::Value {
-    json!({
-        "slug": s.slug.as_str(),
-        "title": s.title,
-        "kind": s.kind.as_str(),
-        "url": s.url,
-    })
+/// The id of a shared entity that this write has just upserted.
+fn id_of(ids: &HashMap<String, i64>, slug: &Slug) -> Result<i64, StoreError> {
+    ids.get(slug.as_str())
+        .copied()
+        .ok_or_else(|| StoreError::Corrupt(format!("`{slug}` vanished while it was written")))
 }

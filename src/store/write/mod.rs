@@ -153,8 +153,8 @@ impl Store {
     }
 }
 
-/// Roadmaps written per round of statements: each list of a whole batch is one statement
-/// (see [`rows`](super::rows::rows)), so an import of thousands of roadmaps makes a few thousand
+/// Roadmaps written per round of statements: each list of a whole batch takes one statement
+/// or a few (see `insert_rows!`), so an import of thousands of roadmaps makes a few thousand
 /// trips to SQLite's thread, not hundreds of thousands.
 const BATCH: usize = 100;
 

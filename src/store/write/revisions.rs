@@ -9,8 +9,7 @@ use super::ChangeKind;
 use crate::domain::{Roadmap, Slug};
 use crate::store::StoreError;
 use crate::store::columns::{count, to_json_column};
-use crate::store::rows::rows;
-use serde_json::json;
+use crate::store::rows::insert_rows;
 
 /// The latest revision of a roadmap.
 pub(super) struct Latest {
@@ -95,24 +94,13 @@ pub(super) async fn record_revisions(
     author: &str,
     revisions: impl IntoIterator<Item = Revision<'_>>,
 ) -> Result<(), StoreError> {
-    let revisions = rows(revisions.into_iter().map(|r| {
-        json!({
-            "roadmap": r.slug.as_str(),
-            "number": r.number,
-            "kind": r.kind.as_str(),
-            "content_hash": r.document.map(|d| &d.hash),
-            "document": r.document.map(|d| &d.json),
-        })
-    }));
-    sqlx::query!(
-        "insert into revisions (roadmap, number, kind, author, content_hash, document)
-         select item.value ->> 'roadmap', item.value ->> 'number', item.value ->> 'kind', ?2,
-                item.value ->> 'content_hash', item.value ->> 'document'
-         from json_each(?1) as item",
-        revisions,
+    insert_rows!(conn, "revisions", revisions, |r| {
+        roadmap: r.slug.as_str(),
+        number: r.number,
+        kind: r.kind.as_str(),
         author,
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+        content_hash: r.document.map(|d| d.hash.as_str()),
+        document: r.document.map(|d| d.json.as_str()),
+    })
+    .await
 }
