@@ -1,5 +1,17 @@
 //! Writing roadmap documents: each write is one `BEGIN IMMEDIATE` transaction in which a
 //! document replaces the stored roadmap of its slug and becomes its newest revision.
+//!
+//! Invariant: the newest revision of every roadmap in `roadmaps` holds the very document that
+//! its rows hold, so that `Store::roadmap` can read that one column instead of the rows.
+//! - A write stores the rows and the revision of a document in the same transaction; a
+//!   document equal to the stored one writes neither.
+//! - No write changes the facts of a certification or source that a roadmap it does not
+//!   rewrite lists ([`check_shared_facts`]), so the rows shared with other roadmaps keep
+//!   matching their documents.
+//! - A deletion removes the rows with the revision that has no document.
+//! - [`Store::backfill_revisions`] makes the first revision of a roadmap from its rows.
+//! - Rows read back as the document they were written from when its numbers follow its list
+//!   order, which `Roadmap::parse` requires of every document the service accepts.
 
 mod changes;
 mod insert;
