@@ -1,8 +1,10 @@
 //! Queries across the whole collection: certifications, projects and sources of every
 //! roadmap, filtered and paged by keyset.
 
-use super::read::{load_certification, load_projects, optional_range};
-use super::{Store, StoreError, parse_column};
+use super::columns::{count, optional_range, parse_column};
+use super::read::tables::{load_certification, load_projects};
+use super::search::search_error;
+use super::{Store, StoreError};
 use crate::domain::*;
 
 // The list queries are plain statements rather than `query!` macros so that a test can ask
@@ -108,7 +110,7 @@ impl Store {
             .bind(fetch)
             .fetch_all(&mut *tx)
             .await
-            .map_err(super::search::search_error)?;
+            .map_err(search_error)?;
         let more = ids.len() as i64 == fetch;
         let mut entries = Vec::with_capacity(ids.len());
         for id in ids.into_iter().take(f.limit as usize) {
@@ -159,7 +161,7 @@ impl Store {
         let more = rows.len() as i64 == fetch;
         let mut entries = Vec::with_capacity(rows.len());
         for (roadmap_id, roadmap, number) in rows.into_iter().take(f.limit as usize) {
-            let number = super::count(number, "projects.number")?;
+            let number = count(number, "projects.number")?;
             let project = load_projects(&mut tx, roadmap_id, Some(number))
                 .await?
                 .pop()

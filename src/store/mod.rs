@@ -1,19 +1,26 @@
 //! The SQL: every query the service runs, over one SQLite pool.
 //!
 //! Queries are `sqlx::query!` macros, checked against the schema at compile time (offline data
-//! in `.sqlx/`). Reads that span several tables run in one transaction so they see one
-//! snapshot; writes run in `BEGIN IMMEDIATE` transactions, all or nothing.
+//! in `.sqlx/`), except the list statements whose plans a test checks, and the multi-row
+//! inserts of `rows`, which name each column once beside its value. Reads that span several
+//! tables run in one transaction so they see one snapshot; writes run in `BEGIN IMMEDIATE`
+//! transactions, all or nothing.
+//!
+//! The modules depend on each other one way only: `columns` (stored values) and `rows`
+//! (inserts) on nothing but this one; `search` on those; `read` on `search`; `collection` and
+//! `write` on `read` and `search`; `revisions` on `write`, whose kinds of change it reports.
 
 mod collection;
+mod columns;
 #[cfg(test)]
 mod query_plans;
 mod read;
 mod revisions;
+mod rows;
 mod search;
 mod write;
 
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -221,22 +228,4 @@ impl Store {
             .fetch_one(&self.watcher)
             .await?)
     }
-}
-
-pub(crate) fn parse_column<T: FromStr>(column: &str, text: &str) -> Result<T, StoreError> {
-    text.parse()
-        .map_err(|_| StoreError::Corrupt(format!("{column} holds `{text}`")))
-}
-
-fn json_column<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
-}
-
-fn to_json_column<T: serde::Serialize>(value: &T) -> String {
-    // Serializing a Vec<String> to a string cannot fail.
-    serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
-}
-
-pub(crate) fn count(value: i64, column: &str) -> Result<u32, StoreError> {
-    u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} holds {value}")))
 }

@@ -3,7 +3,9 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{ChangeKind, Store, StoreError, count, parse_column};
+use super::columns::{count, json_column, parse_column};
+use super::write::ChangeKind;
+use super::{Store, StoreError};
 use crate::domain::{Roadmap, Slug};
 
 /// A published revision of a roadmap.
@@ -70,10 +72,7 @@ impl Store {
         .await?
         .flatten();
         document
-            .map(|text| {
-                serde_json::from_str(&text)
-                    .map_err(|e| StoreError::Corrupt(format!("revisions.document: {e}")))
-            })
+            .map(|text| json_column("revisions.document", &text))
             .transpose()
     }
 

@@ -4,7 +4,9 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use utoipa::ToSchema;
 
-use super::{Store, StoreError, parse_column};
+use super::columns::parse_column;
+use super::rows::insert_rows;
+use super::{Store, StoreError};
 use crate::domain::{Roadmap, Slug};
 
 /// What a search hit is.
@@ -176,34 +178,23 @@ fn entries(r: &Roadmap) -> Vec<Entry> {
     out
 }
 
-/// Writes the index entries of freshly inserted roadmaps, in one statement.
+/// Writes the index entries of freshly inserted roadmaps, each given with its row's id.
 pub(super) async fn index_roadmaps(
     conn: &mut SqliteConnection,
-    roadmaps: &[&Roadmap],
+    roadmaps: &[(i64, &Roadmap)],
 ) -> Result<(), StoreError> {
-    let entries = super::write::rows(roadmaps.iter().flat_map(|r| {
-        entries(r).into_iter().map(|e| {
-            serde_json::json!({
-                "roadmap": r.slug.as_str(),
-                "kind": e.kind.as_str(),
-                "ref_slug": e.ref_slug,
-                "title": e.title,
-                "body": e.body,
-                "url": e.url,
-            })
-        })
-    }));
-    sqlx::query!(
-        "insert into search_documents (roadmap_id, kind, ref_slug, title, body, url)
-         select r.id, item.value ->> 'kind', item.value ->> 'ref_slug', item.value ->> 'title',
-                item.value ->> 'body', item.value ->> 'url'
-         from json_each(?1) as item
-         cross join roadmaps r on r.slug = item.value ->> 'roadmap'",
-        entries,
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    let entries = roadmaps
+        .iter()
+        .flat_map(|&(roadmap_id, r)| entries(r).into_iter().map(move |e| (roadmap_id, e)));
+    insert_rows!(conn, "search_documents", entries, |(roadmap_id, e)| {
+        roadmap_id,
+        kind: e.kind.as_str(),
+        ref_slug: e.ref_slug,
+        title: e.title,
+        body: e.body,
+        url: e.url,
+    })
+    .await
 }
 
 /// Marks the matched terms in a snippet. SQLite brackets them with these private-use

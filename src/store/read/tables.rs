@@ -1,242 +1,14 @@
-//! Reading roadmaps back into the document types, whole or by section.
+//! Reading a roadmap, or a part of one, back from its rows into the document's types.
 
-use serde::Serialize;
 use sqlx::SqliteConnection;
-use utoipa::ToSchema;
 
-use super::{Store, StoreError, count, json_column, parse_column};
 use crate::domain::*;
+use crate::store::StoreError;
+use crate::store::columns::{
+    CertificationColumns, count, json_column, optional_range, parse_column, range,
+};
 
-/// A roadmap as the catalogue lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct RoadmapSummary {
-    pub slug: Slug,
-    #[schema(example = "Healthcare AI/ML Engineer Roadmap")]
-    pub title: String,
-    #[schema(example = "Healthcare AI/ML Engineer")]
-    pub role: String,
-    #[schema(example = "🧠")]
-    pub icon: String,
-    pub summary: String,
-    pub difficulty: Difficulty,
-    pub timeline_months: Range,
-    /// When the roadmap was last written (RFC 3339, UTC).
-    #[schema(format = DateTime, example = "2026-11-28T06:00:00Z")]
-    pub updated_at: String,
-}
-
-/// The order of the catalogue: by title, difficulty (low to very high) or timeline (the
-/// upper bound in months), ascending or descending; ties go by slug.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CatalogueSort {
-    #[default]
-    Title,
-    TitleDesc,
-    Difficulty,
-    DifficultyDesc,
-    Months,
-    MonthsDesc,
-}
-
-impl CatalogueSort {
-    pub const NAMES: &'static str = "title, -title, difficulty, -difficulty, months, -months";
-
-    pub fn parse(name: &str) -> Option<CatalogueSort> {
-        Some(match name {
-            "title" => CatalogueSort::Title,
-            "-title" => CatalogueSort::TitleDesc,
-            "difficulty" => CatalogueSort::Difficulty,
-            "-difficulty" => CatalogueSort::DifficultyDesc,
-            "months" => CatalogueSort::Months,
-            "-months" => CatalogueSort::MonthsDesc,
-            _ => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            CatalogueSort::Title => "title",
-            CatalogueSort::TitleDesc => "-title",
-            CatalogueSort::Difficulty => "difficulty",
-            CatalogueSort::DifficultyDesc => "-difficulty",
-            CatalogueSort::Months => "months",
-            CatalogueSort::MonthsDesc => "-months",
-        }
-    }
-
-    /// The statement for this order. Only these fixed texts are ever run: the client's
-    /// choice selects one, and every value is bound.
-    pub(crate) fn sql(self) -> &'static str {
-        macro_rules! page {
-            ($column:literal, $after:literal, $direction:literal) => {
-                concat!(
-                    "select slug, title, role, icon, summary, difficulty, difficulty_rank, ",
-                    "timeline_min, timeline_max, updated_at from roadmaps ",
-                    "where (?1 is null or difficulty = ?1) ",
-                    "and (?2 is null or timeline_max <= ?2) ",
-                    "and (?3 is null or id in (select d.roadmap_id from search_index ",
-                    "join search_documents d on d.id = search_index.rowid ",
-                    "where search_index match ?3 and d.kind = 'roadmap')) ",
-                    "and (?4 is null or (",
-                    $column,
-                    ", slug) ",
-                    $after,
-                    " (?4, ?5)) ",
-                    "order by ",
-                    $column,
-                    " ",
-                    $direction,
-                    ", slug ",
-                    $direction,
-                    " limit ?6"
-                )
-            };
-        }
-        match self {
-            CatalogueSort::Title => page!("title", ">", "asc"),
-            CatalogueSort::TitleDesc => page!("title", "<", "desc"),
-            CatalogueSort::Difficulty => page!("difficulty_rank", ">", "asc"),
-            CatalogueSort::DifficultyDesc => page!("difficulty_rank", "<", "desc"),
-            CatalogueSort::Months => page!("timeline_max", ">", "asc"),
-            CatalogueSort::MonthsDesc => page!("timeline_max", "<", "desc"),
-        }
-    }
-
-    /// The value of this order's column in a row, for the next page's position.
-    fn value_of(self, row: &SummaryRow) -> SortValue {
-        match self {
-            CatalogueSort::Title | CatalogueSort::TitleDesc => SortValue::Text(row.title.clone()),
-            CatalogueSort::Difficulty | CatalogueSort::DifficultyDesc => {
-                SortValue::Number(row.difficulty_rank)
-            }
-            CatalogueSort::Months | CatalogueSort::MonthsDesc => {
-                SortValue::Number(row.timeline_max)
-            }
-        }
-    }
-}
-
-/// A catalogue position's sort value: a title, or a rank or month count.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum SortValue {
-    Text(String),
-    Number(i64),
-}
-
-/// The catalogue's filters and page position.
-#[derive(Debug, Clone, Default)]
-pub struct CatalogueFilter {
-    pub difficulty: Option<Difficulty>,
-    pub max_months: Option<u32>,
-    /// An FTS5 query over the roadmaps' titles and prose.
-    pub fts: Option<String>,
-    pub sort: CatalogueSort,
-    /// Only roadmaps after this position (keyset pagination).
-    pub after: Option<(SortValue, Slug)>,
-    pub limit: u32,
-}
-
-#[derive(sqlx::FromRow)]
-struct SummaryRow {
-    slug: String,
-    title: String,
-    role: String,
-    icon: String,
-    summary: String,
-    difficulty: String,
-    difficulty_rank: i64,
-    timeline_min: i64,
-    timeline_max: i64,
-    updated_at: String,
-}
-
-impl Store {
-    /// One page of the catalogue, plus the position after its last row when more follow.
-    pub async fn catalogue(
-        &self,
-        filter: &CatalogueFilter,
-    ) -> Result<(Vec<RoadmapSummary>, Option<(SortValue, Slug)>), StoreError> {
-        let fetch = i64::from(filter.limit) + 1;
-        let query = sqlx::query_as::<_, SummaryRow>(filter.sort.sql())
-            .bind(filter.difficulty.map(Difficulty::as_str))
-            .bind(filter.max_months)
-            .bind(filter.fts.as_deref());
-        let query = match &filter.after {
-            Some((SortValue::Text(text), slug)) => query.bind(text.clone()).bind(slug.to_string()),
-            Some((SortValue::Number(n), slug)) => query.bind(*n).bind(slug.to_string()),
-            None => query.bind(None::<String>).bind(None::<String>),
-        };
-        let rows = query
-            .bind(fetch)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(super::search::search_error)?;
-        let more = rows.len() as i64 == fetch;
-        let rows: Vec<SummaryRow> = rows.into_iter().take(filter.limit as usize).collect();
-        let next = match rows.last() {
-            Some(last) if more => Some((
-                filter.sort.value_of(last),
-                parse_column("roadmaps.slug", &last.slug)?,
-            )),
-            _ => None,
-        };
-        let summaries = rows
-            .into_iter()
-            .map(|row| {
-                Ok(RoadmapSummary {
-                    slug: parse_column("roadmaps.slug", &row.slug)?,
-                    title: row.title,
-                    role: row.role,
-                    icon: row.icon,
-                    summary: row.summary,
-                    difficulty: parse_column("roadmaps.difficulty", &row.difficulty)?,
-                    timeline_months: range(row.timeline_min, row.timeline_max)?,
-                    updated_at: row.updated_at,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok((summaries, next))
-    }
-
-    /// The slugs of every stored roadmap, in order.
-    pub async fn slugs(&self) -> Result<Vec<Slug>, StoreError> {
-        sqlx::query_scalar!("select slug from roadmaps order by slug")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|slug| parse_column("roadmaps.slug", slug))
-            .collect()
-    }
-
-    /// The whole roadmap document, or `None` for an unknown slug. Read in one transaction,
-    /// so that it is one snapshot of the roadmap.
-    pub async fn roadmap(&self, slug: &Slug) -> Result<Option<Roadmap>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let Some(id) = roadmap_id(&mut tx, slug).await? else {
-            return Ok(None);
-        };
-        let roadmap = load_roadmap(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(Some(roadmap))
-    }
-}
-
-fn range(min: i64, max: i64) -> Result<Range, StoreError> {
-    Range::from_columns(min, max).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-pub(super) fn optional_range(
-    min: Option<i64>,
-    max: Option<i64>,
-) -> Result<Option<Range>, StoreError> {
-    match (min, max) {
-        (Some(min), Some(max)) => range(min, max).map(Some),
-        _ => Ok(None),
-    }
-}
-
-pub(super) async fn load_roadmap(
+pub(in crate::store) async fn load_roadmap(
     conn: &mut SqliteConnection,
     id: i64,
 ) -> Result<Roadmap, StoreError> {
@@ -505,19 +277,16 @@ async fn load_certifications(
         Ok(CertificationRating {
             key: parse_column("roadmap_certifications.key", &r.key)?,
             tier: parse_column("roadmap_certifications.tier", &r.tier)?,
-            certification: Certification {
-                slug: parse_column("certifications.slug", &r.slug)?,
+            certification: CertificationColumns {
+                slug: r.slug,
                 name: r.name,
                 renewal: r.renewal,
-                cost: Cost {
-                    amount_usd: r
-                        .cost_amount_usd
-                        .map(|n| count(n, "certifications.cost_amount_usd"))
-                        .transpose()?,
-                    text: r.cost_text,
-                },
-                study_months: optional_range(r.study_months_min, r.study_months_max)?,
-            },
+                cost_amount_usd: r.cost_amount_usd,
+                cost_text: r.cost_text,
+                study_months_min: r.study_months_min,
+                study_months_max: r.study_months_max,
+            }
+            .certification()?,
             timeline_text: r.timeline_text,
             job_posting_share_percent: optional_range(r.share_min, r.share_max)?,
             note: r.note,
@@ -526,7 +295,7 @@ async fn load_certifications(
     .collect()
 }
 
-pub(super) async fn load_projects(
+pub(in crate::store) async fn load_projects(
     conn: &mut SqliteConnection,
     roadmap_id: i64,
     number: Option<u32>,
@@ -602,41 +371,17 @@ async fn load_sources(
 }
 
 /// A certification's own facts.
-pub(super) async fn load_certification(
+pub(in crate::store) async fn load_certification(
     conn: &mut SqliteConnection,
     id: i64,
 ) -> Result<Certification, StoreError> {
-    let c = sqlx::query!(
+    sqlx::query_as!(
+        CertificationColumns,
         "select slug, name, renewal, cost_amount_usd, cost_text, study_months_min, study_months_max
          from certifications where id = ?",
         id
     )
     .fetch_one(&mut *conn)
-    .await?;
-    Ok(Certification {
-        slug: parse_column("certifications.slug", &c.slug)?,
-        name: c.name,
-        renewal: c.renewal,
-        cost: Cost {
-            amount_usd: c
-                .cost_amount_usd
-                .map(|n| count(n, "certifications.cost_amount_usd"))
-                .transpose()?,
-            text: c.cost_text,
-        },
-        study_months: optional_range(c.study_months_min, c.study_months_max)?,
-    })
-}
-
-/// The id of the roadmap with this slug.
-pub(super) async fn roadmap_id(
-    conn: &mut SqliteConnection,
-    slug: &Slug,
-) -> Result<Option<i64>, StoreError> {
-    let slug = slug.as_str();
-    Ok(
-        sqlx::query_scalar!("select id from roadmaps where slug = ?", slug)
-            .fetch_optional(&mut *conn)
-            .await?,
-    )
+    .await?
+    .certification()
 }
