@@ -28,7 +28,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let roadmaps = content::read_path(&path)?;
             let store = prepare_store(&settings).await?;
             let changes = store
-                .import(&roadmaps, "cli", dry_run)
+                .import(&roadmaps, crate::domain::token::CLI_AUTHOR, dry_run)
                 .await
                 .context("import failed; nothing was changed")?;
             if !dry_run {
@@ -88,7 +88,7 @@ fn export(
             std::fs::create_dir_all(dir)?;
             for roadmap in roadmaps {
                 let path = dir.join(format!("{}.json", roadmap.slug));
-                std::fs::write(&path, content::to_document_text(roadmap)?)
+                replace_file(&path, content::to_document_text(roadmap)?.as_bytes())
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
         }
@@ -98,6 +98,26 @@ fn export(
         None => std::io::stdout().write_all(content::to_document_text(&roadmaps)?.as_bytes())?,
     }
     Ok(())
+}
+
+/// Writes `path` whole or not at all, never through a link planted there: the bytes go to a
+/// new file beside it (created exclusively, so no link is followed) that is then renamed over
+/// `path`, which replaces a link rather than the file it points to.
+fn replace_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)
+        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()));
+    match written.and_then(|()| std::fs::rename(&temporary, path)) {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let _ = std::fs::remove_file(&temporary);
+            Err(error)
+        }
+    }
 }
 
 /// One plain HTTP/1.1 request to `/readyz` on the configured address.
@@ -133,6 +153,10 @@ async fn token(
     let store = prepare_store(settings).await?;
     match action {
         TokenAction::Create { name } => {
+            anyhow::ensure!(
+                !crate::domain::token::RESERVED_NAMES.contains(&name.as_str()),
+                "`{name}` is the name this service gives its own writes; choose another"
+            );
             let token = crate::domain::token::new_token().context("no randomness for a token")?;
             store
                 .create_token(&name, &crate::domain::token::hash_token(&token))

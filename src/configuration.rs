@@ -61,6 +61,8 @@ pub enum TokenAction {
     /// Create a token and print it, once; only its hash is stored.
     Create {
         /// A name for the token's holder (kebab-case), recorded as the author of its writes.
+        /// Authors are public: the revision history shows them to everyone. `bundled` and
+        /// `cli` are the service's own and cannot be taken.
         name: Slug,
     },
     /// List the tokens' names and creation times.

@@ -23,6 +23,11 @@ pub enum ContentError {
     },
     #[error("{0} holds no roadmap documents (*.json)")]
     Empty(PathBuf),
+    #[error(
+        "{path} holds the roadmap `{slug}`: in a folder, each file holds one roadmap and is \
+         named after its slug (`{slug}.json`); nothing was imported"
+    )]
+    MisnamedFile { path: PathBuf, slug: String },
 }
 
 /// The bundled roadmaps, parsed. A bundled document that does not parse fails the unit tests.
@@ -39,7 +44,8 @@ pub fn bundled() -> Result<Vec<Roadmap>, ContentError> {
 }
 
 /// Reads roadmaps from a file (one document, or a JSON array of documents as `export`
-/// writes them) or from a folder of `*.json` files.
+/// writes them) or from a folder of `*.json` files, each holding the one roadmap its name
+/// says (`<slug>.json`, as `export --out` writes them).
 pub fn read_path(path: &Path) -> Result<Vec<Roadmap>, ContentError> {
     let io = |source| ContentError::Io {
         path: path.to_owned(),
@@ -58,9 +64,23 @@ pub fn read_path(path: &Path) -> Result<Vec<Roadmap>, ContentError> {
     if files.is_empty() {
         return Err(ContentError::Empty(path.to_owned()));
     }
+    // A file's name is what an editor goes by: one holding another roadmap would silently
+    // replace that roadmap.
     let mut roadmaps = Vec::new();
     for file in files {
-        roadmaps.extend(read_file(&file)?);
+        let found = read_file(&file)?;
+        let named = |r: &Roadmap| file.file_stem().is_some_and(|stem| stem == r.slug.as_str());
+        match found.as_slice() {
+            [roadmap] if named(roadmap) => {}
+            _ => {
+                let slug = found.iter().find(|r| !named(r)).or(found.first());
+                return Err(ContentError::MisnamedFile {
+                    path: file.clone(),
+                    slug: slug.map_or_else(String::new, |r| r.slug.to_string()),
+                });
+            }
+        }
+        roadmaps.extend(found);
     }
     Ok(roadmaps)
 }

@@ -5,6 +5,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+/// The author of the revisions the bundled content makes when it fills a new database.
+pub const BUNDLED_AUTHOR: &str = "bundled";
+/// The author of the revisions `roadmap-api import` makes.
+pub const CLI_AUTHOR: &str = "cli";
+/// Authors the service writes as itself: no token may take these names, or its writes would
+/// pass for the system's in the public revision history.
+pub const RESERVED_NAMES: [&str; 2] = [BUNDLED_AUTHOR, CLI_AUTHOR];
+
 /// Tokens start with this, so that a leaked one is recognisable (secret scanners, logs).
 const PREFIX: &str = "rmapi_";
 

@@ -284,7 +284,12 @@ pub fn is_space(c: char) -> bool {
     )
 }
 
-/// Every string in the document must say something and stay within [`MAX_TEXT_LEN`].
+fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Every string in the document must say something, stay within [`MAX_TEXT_LEN`] and hold no
+/// control characters but tabs and line breaks.
 fn check_strings(value: &Value, pointer: &mut String, report: &mut impl FnMut(String, String)) {
     match value {
         Value::String(text) if is_blank(text) => report(
@@ -294,6 +299,12 @@ fn check_strings(value: &Value, pointer: &mut String, report: &mut impl FnMut(St
         Value::String(text) if text.chars().count() > MAX_TEXT_LEN => report(
             pointer.clone(),
             format!("must be at most {MAX_TEXT_LEN} characters"),
+        ),
+        // Text is prose: control characters are never content, and search marks its matches
+        // with two of them.
+        Value::String(text) if text.chars().any(is_forbidden_control) => report(
+            pointer.clone(),
+            "must not hold control characters (but tabs and line breaks)".to_owned(),
         ),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
@@ -426,6 +437,13 @@ mod tests {
             Roadmap::parse(b"{ nope"),
             Err(DocumentError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        let found = violations_after(|d| d["summary"] = json!("a \u{2}marked\u{3} word"));
+        assert_eq!(pointers(&found), ["/summary"]);
+        assert!(violations_after(|d| d["summary"] = json!("two\nlines\tand a tab")).is_empty());
     }
 
     #[test]

@@ -30,8 +30,10 @@ impl FromRequest for Admin {
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_owned());
+            // The scheme is case-insensitive (RFC 9110 §11.1).
+            .and_then(|v| v.trim_start().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim().to_owned());
         Box::pin(async move {
             let state =
                 state.ok_or_else(|| ApiError::Internal("no application state".to_owned()))?;

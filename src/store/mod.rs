@@ -89,6 +89,7 @@ pub struct Store {
 impl Store {
     /// Opens (creating it if missing) the database file with foreign keys and WAL on.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        create_private(path)?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -227,5 +228,21 @@ impl Store {
         Ok(sqlx::query_scalar("pragma data_version")
             .fetch_one(&self.watcher)
             .await?)
+    }
+}
+
+/// Creates the database file, if it is missing, readable by its owner alone: it holds the
+/// token hashes. SQLite gives its `-wal` and `-shm` files the database file's permissions.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Database(sqlx::Error::Io(e))),
     }
 }

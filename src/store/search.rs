@@ -197,10 +197,11 @@ pub(super) async fn index_roadmaps(
     .await
 }
 
-/// Marks the matched terms in a snippet. SQLite brackets them with these private-use
-/// characters; the rest of the text is HTML-escaped before they become `<mark>` tags.
-const OPEN: char = '\u{E000}';
-const CLOSE: char = '\u{E001}';
+/// Marks the matched terms in a snippet. SQLite brackets them with these control characters,
+/// which no document can hold (validation refuses them), so every marker is SQLite's; the
+/// rest of the text is HTML-escaped before they become `<mark>` tags.
+const OPEN: char = '\u{2}';
+const CLOSE: char = '\u{3}';
 
 fn mark(snippet: &str) -> String {
     let mut html = String::with_capacity(snippet.len() + 32);
@@ -325,8 +326,8 @@ mod tests {
     #[test]
     fn snippets_are_escaped_html_with_marks() {
         assert_eq!(
-            mark("a <b> & \u{E000}predict\u{E001}ion"),
-            "a &lt;b&gt; &amp; <mark>predict</mark>ion"
+            mark("a <b> & \u{2}predict\u{3}ion \u{E000}x\u{E001}"),
+            "a &lt;b&gt; &amp; <mark>predict</mark>ion \u{E000}x\u{E001}"
         );
     }
 }

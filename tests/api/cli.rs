@@ -84,17 +84,18 @@ fn a_bad_import_changes_nothing_and_says_where() {
     std::fs::create_dir(&folder).expect("mkdir");
     let mut edited: serde_json::Value = serde_json::from_slice(&before).expect("json");
     edited["summary"] = "An edited summary.".into();
-    std::fs::write(folder.join("a.json"), edited.to_string()).expect("write");
+    // In a folder, each file is named after its roadmap.
+    std::fs::write(folder.join(format!("{SLUG}.json")), edited.to_string()).expect("write");
     let mut broken = edited.clone();
     broken["slug"] = "second-roadmap".into();
     broken["projects"][2]["hours"] = serde_json::json!({"min": 45, "max": 35});
-    std::fs::write(folder.join("b.json"), broken.to_string()).expect("write");
+    std::fs::write(folder.join("second-roadmap.json"), broken.to_string()).expect("write");
 
     let output = roadmap_api(&database, &["import", folder.to_str().expect("UTF-8 path")]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("b.json") && stderr.contains("/projects/2/hours"),
+        stderr.contains("second-roadmap.json") && stderr.contains("/projects/2/hours"),
         "{stderr}"
     );
     assert_eq!(succeeded(roadmap_api(&database, &["export", SLUG])), before);

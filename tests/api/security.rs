@@ -104,3 +104,161 @@ async fn json_ld_cannot_close_the_partners_script_element() {
     let parsed: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     assert_eq!(parsed["name"], hostile, "{parsed:.300}");
 }
+
+/// `token create bundled` once let a token's writes pass for the system's own in the public
+/// revision history.
+#[test]
+fn a_token_cannot_take_the_systems_own_author_names() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("tokens.db");
+    for reserved in ["bundled", "cli"] {
+        let output = roadmap_api(&database, &["token", "create", reserved]);
+        assert!(!output.status.success(), "{reserved}");
+        assert!(
+            output.stdout.is_empty(),
+            "no token was printed for {reserved}"
+        );
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(said.contains(reserved), "{said}");
+    }
+    let listed = roadmap_api(&database, &["token", "list"]);
+    assert!(listed.status.success());
+    assert!(
+        listed.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&listed.stdout)
+    );
+}
+
+/// A folder import applied `other-roadmap.json` holding the seed roadmap's slug: it silently
+/// replaced that roadmap.
+#[test]
+fn a_folder_import_refuses_a_file_named_after_another_roadmap() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("import.db");
+    let folder = dir.path().join("documents");
+    std::fs::create_dir(&folder).expect("folder");
+    let mut document = crate::helpers::bundled_document();
+    document["summary"] = serde_json::json!("Replaced through a misnamed file.");
+    std::fs::write(folder.join("other-roadmap.json"), document.to_string()).expect("written");
+    let output = roadmap_api(&database, &["import", folder.to_str().expect("UTF-8")]);
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("other-roadmap.json") && said.contains(SLUG),
+        "{said}"
+    );
+    let exported = roadmap_api(&database, &["export", SLUG]);
+    let text = String::from_utf8_lossy(&exported.stdout);
+    assert!(!text.contains("Replaced through a misnamed file."));
+}
+
+/// `export --out` followed a link planted in the output folder and overwrote its target.
+#[test]
+fn export_replaces_a_planted_link_instead_of_writing_through_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("export.db");
+    let folder = dir.path().join("out");
+    std::fs::create_dir(&folder).expect("folder");
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious").expect("written");
+    std::os::unix::fs::symlink(&victim, folder.join(format!("{SLUG}.json"))).expect("link");
+    assert!(roadmap_api(&database, &["migrate"]).status.success());
+    let output = roadmap_api(
+        &database,
+        &["export", "--out", folder.to_str().expect("UTF-8")],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&victim).expect("read"), "precious");
+    let written = folder.join(format!("{SLUG}.json"));
+    assert!(!written.symlink_metadata().expect("exists").is_symlink());
+    assert!(
+        std::fs::read_to_string(&written)
+            .expect("read")
+            .contains(SLUG)
+    );
+}
+
+/// The database and its `-wal` and `-shm` files were created readable by everyone.
+#[tokio::test]
+async fn the_database_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = spawn_app().await;
+    assert_eq!(app.get(&format!("/v1/roadmaps/{SLUG}")).await.status(), 200);
+    let name = app
+        .database
+        .file_name()
+        .expect("a name")
+        .to_string_lossy()
+        .to_string();
+    for suffix in ["", "-wal", "-shm"] {
+        let path = app.database.with_file_name(format!("{name}{suffix}"));
+        let mode = std::fs::metadata(&path)
+            .expect("exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{} is mode {mode:o}", path.display());
+    }
+}
+
+/// `bearer` in lower case is the same scheme (RFC 9110).
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let app = spawn_app().await;
+    let token = crate::admin::token(&app, "lower-case-editor");
+    let document = crate::helpers::bundled_document();
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let response = app
+            .client
+            .put(format!("{}/v1/roadmaps/{SLUG}", app.address))
+            .header("Authorization", format!("{scheme} {token}"))
+            .json(&document)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::OK, "{scheme}");
+    }
+}
+
+fn roadmap_api(database: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_roadmap-api"))
+        .arg("--database")
+        .arg(database)
+        .args(args)
+        .env("ROADMAP_API_LOG_FORMAT", "json")
+        .output()
+        .expect("the binary runs")
+}
+
+/// U+E000 and U+E001 in content once turned into stray `<mark>` tags in search snippets.
+#[tokio::test]
+async fn content_cannot_forge_search_marks() {
+    let app = spawn_app().await;
+    let token = crate::admin::token(&app, "marking-editor");
+    let mut document = crate::helpers::bundled_document();
+    document["summary"] =
+        serde_json::json!("Zebrafinch \u{E001} closes and \u{E000} opens nothing.");
+    let written = crate::admin::put(&app, SLUG, &token, &document, &[]).await;
+    assert_eq!(written.status(), StatusCode::OK);
+    let hits = app.get_json("/v1/search?q=zebrafinch").await;
+    let snippets: Vec<&str> = hits["data"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|hit| hit["snippet"].as_str())
+        .collect();
+    assert!(!snippets.is_empty(), "{hits}");
+    for snippet in snippets {
+        assert_eq!(snippet.matches("<mark>").count(), 1, "{snippet}");
+        assert_eq!(snippet.matches("</mark>").count(), 1, "{snippet}");
+    }
+    // The markers the search does use cannot be written.
+    document["summary"] = serde_json::json!("a \u{2}forged\u{3} mark");
+    let refused = crate::admin::put(&app, SLUG, &token, &document, &[]).await;
+    let body = problem(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(body["errors"][0]["pointer"], "/summary", "{body}");
+}

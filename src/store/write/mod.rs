@@ -127,7 +127,7 @@ impl Store {
         if seeded.is_some() {
             return Ok(false);
         }
-        write_all(&mut tx, roadmaps, "bundled").await?;
+        write_all(&mut tx, roadmaps, crate::domain::token::BUNDLED_AUTHOR).await?;
         sqlx::query!(
             "insert into meta (name, value) values ('seeded', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
         )
