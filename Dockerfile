@@ -66,10 +66,12 @@ RUN groupadd --gid 10001 roadmap \
     && useradd --no-log-init --uid 10001 --gid roadmap \
        --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin roadmap
 COPY --from=build /out/roadmap-api /usr/local/bin/roadmap-api
+# The metrics have a listener of their own (9464), to be exposed to the scraper alone.
 ENV ROADMAP_API_BIND=0.0.0.0:8080 \
+    ROADMAP_API_METRICS_BIND=0.0.0.0:9464 \
     ROADMAP_API_LOG_FORMAT=json
 USER 10001:10001
-EXPOSE 8080
+EXPOSE 8080 9464
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
     CMD ["/usr/local/bin/roadmap-api", "healthcheck"]

@@ -90,7 +90,9 @@ wait_for() { # URL: poll until it answers 200 (60 s at most)
   done
 }
 serve() { # BINARY DATABASE PORT: starts a server logging JSON lines to a file; prints its PID
-  "$1" --database "$2" --bind "127.0.0.1:$3" --log-format json --workers "$workers" \
+  # Its metrics on a free port: several servers run at once (by variable, which a baseline
+  # from before the metrics listener ignores).
+  ROADMAP_API_METRICS_BIND=127.0.0.1:0 "$1" --database "$2" --bind "127.0.0.1:$3" --log-format json --workers "$workers" \
     >/dev/null 2>>"$work/server-$3.log" &
   echo $!
 }

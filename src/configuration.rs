@@ -82,6 +82,15 @@ pub struct Settings {
         global = true
     )]
     pub bind: String,
+    /// Address and port of the Prometheus metrics (`GET /metrics`), a listener of their own so
+    /// that they never reach the public port; expose it to the scraper alone.
+    #[arg(
+        long,
+        env = "ROADMAP_API_METRICS_BIND",
+        default_value = "127.0.0.1:9464",
+        global = true
+    )]
+    pub metrics_bind: String,
     /// The SQLite database file.
     #[arg(
         long,

@@ -30,6 +30,8 @@ use crate::store::Store;
 pub struct Application {
     port: u16,
     server: Server,
+    metrics_port: u16,
+    metrics_server: Server,
     store: Store,
     draining: Arc<AtomicBool>,
     drain: Duration,
@@ -42,6 +44,9 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let metrics_listener = TcpListener::bind(&settings.metrics_bind)
+            .with_context(|| format!("cannot listen on {} (metrics)", settings.metrics_bind))?;
+        let metrics_port = metrics_listener.local_addr()?.port();
         let draining = Arc::new(AtomicBool::new(false));
         let state = AppState {
             store: store.clone(),
@@ -67,6 +72,13 @@ impl Application {
         let timeout = Data::new(RequestTimeout(Duration::from_secs(
             settings.request_timeout,
         )));
+        let metrics_server = metrics_server(
+            metrics_listener,
+            &state,
+            &metrics,
+            &response_cache,
+            settings,
+        )?;
         let mut server = HttpServer::new(move || {
             App::new()
                 .configure(mount_routes)
@@ -109,10 +121,12 @@ impl Application {
             server = server.workers(usize::from(workers));
         }
         let server = server.listen(listener)?.run();
-        tracing::info!(port, database = %settings.database.display(), "listening");
+        tracing::info!(port, metrics_port, database = %settings.database.display(), "listening");
         Ok(Application {
             port,
             server,
+            metrics_port,
+            metrics_server,
             store,
             draining,
             drain: Duration::from_secs(settings.drain_seconds),
@@ -123,12 +137,18 @@ impl Application {
         self.port
     }
 
+    /// The port of the metrics listener.
+    pub fn metrics_port(&self) -> u16 {
+        self.metrics_port
+    }
+
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully. On SIGTERM `/readyz`
     /// first answers 503 for the drain period (`--drain-seconds`) while requests are still
     /// served, so load balancers take this instance out; then the listener closes, in-flight
     /// requests finish (within `--shutdown-timeout`), and the database is closed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let handle = self.server.handle();
+        let metrics_handle = self.metrics_server.handle();
         let (draining, drain) = (self.draining, self.drain);
         tokio::spawn(async move {
             let Ok(terminated) = shutdown_signal().await else {
@@ -145,12 +165,37 @@ impl Application {
             }
             tracing::info!("closing the listener; in-flight requests finish");
             handle.stop(true).await;
+            metrics_handle.stop(true).await;
         });
-        let result = self.server.await;
+        let (result, metrics_result) = tokio::join!(self.server, self.metrics_server);
         self.store.close().await;
         tracing::info!("stopped; the database is closed");
-        result
+        result.and(metrics_result)
     }
+}
+
+/// The metrics listener: `GET /metrics` alone, on one worker, with no layers (nothing there
+/// is public, and a scrape must not count as traffic).
+fn metrics_server(
+    listener: TcpListener,
+    state: &AppState,
+    metrics: &Data<Metrics>,
+    cache: &Data<ResponseCache>,
+    settings: &Settings,
+) -> std::io::Result<Server> {
+    let (state, metrics, cache) = (state.clone(), metrics.clone(), cache.clone());
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(Data::new(state.clone()))
+            .app_data(metrics.clone())
+            .app_data(cache.clone())
+            .service(routes::metrics::metrics)
+    })
+    .workers(1)
+    .shutdown_timeout(settings.shutdown_timeout)
+    .disable_signals()
+    .listen(listener)?
+    .run())
 }
 
 /// Waits for SIGTERM (true) or SIGINT (false).
@@ -193,7 +238,6 @@ macro_rules! every_route {
             .service(routes::embed::oembed_provider)
             .service(routes::health::healthz)
             .service(routes::health::readyz)
-            .service(routes::metrics::metrics)
             .service(routes::docs::openapi_json);
     };
 }

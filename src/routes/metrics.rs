@@ -12,13 +12,8 @@ use crate::http::metrics::{CONTENT_TYPE, Metrics};
 /// Prometheus metrics in the text exposition format: `http_requests_total` by route
 /// template, method and status; `http_request_duration_seconds` (a histogram by route
 /// template); `http_requests_in_flight`; `response_cache_lookups_total` by result;
-/// `response_cache_bytes`; and `db_pool_connections` by state. Never cached.
-#[utoipa::path(
-    tag = "meta",
-    responses(
-        (status = 200, description = "The metrics, as Prometheus scrapes them.", content_type = "text/plain; version=0.0.4; charset=utf-8", body = String),
-    )
-)]
+/// `response_cache_bytes`; and `db_pool_connections` by state. Never cached. Served on the
+/// metrics listener (`--metrics-bind`) only, so it is no part of the public API or its spec.
 #[get("/metrics")]
 pub async fn metrics(
     state: Data<AppState>,

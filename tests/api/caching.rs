@@ -414,7 +414,7 @@ async fn a_burst_of_requests_for_one_new_response_renders_it_once() {
     for response in futures::future::join_all(burst).await {
         assert_eq!(response.status(), 200);
     }
-    let metrics = app.get("/metrics").await.text().await.expect("text");
+    let metrics = app.metrics().await;
     let count = |result: &str| {
         metrics
             .lines()

@@ -16,6 +16,8 @@ static LOG_WRITER: OnceLock<roadmap_api::telemetry::LogGuard> = OnceLock::new();
 /// A running application and a client for it. The database lives as long as this value.
 pub struct TestApp {
     pub address: String,
+    /// The metrics listener's base URL.
+    pub metrics_address: String,
     pub client: reqwest::Client,
     pub database: PathBuf,
     _dir: TempDir,
@@ -25,6 +27,7 @@ pub struct TestApp {
 pub fn test_settings(dir: &TempDir) -> Settings {
     Settings {
         bind: "127.0.0.1:0".to_owned(),
+        metrics_bind: "127.0.0.1:0".to_owned(),
         database: dir.path().join("roadmap.db"),
         read_only: false,
         rate_limit: None,
@@ -55,9 +58,11 @@ pub async fn spawn_with(settings: Settings, dir: TempDir) -> TestApp {
     }
     let app = Application::build(&settings).await.expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = format!("http://127.0.0.1:{}", app.metrics_port());
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
+        metrics_address,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -68,6 +73,18 @@ pub async fn spawn_with(settings: Settings, dir: TempDir) -> TestApp {
 }
 
 impl TestApp {
+    /// The metrics, as a scraper reads them from the metrics listener.
+    pub async fn metrics(&self) -> String {
+        let response = self
+            .client
+            .get(format!("{}/metrics", self.metrics_address))
+            .send()
+            .await
+            .expect("the metrics listener answers");
+        assert_eq!(response.status(), 200);
+        response.text().await.expect("text")
+    }
+
     /// GETs `path` until `done` holds of the response (for 5 s at most) and returns that
     /// response. For a read right after another process's write, which the response cache
     /// may not see for up to 50 ms (it answers from its last version check meanwhile).

@@ -180,9 +180,9 @@ async fn a_timed_out_request_carries_the_request_id_and_the_security_headers() {
     }
 }
 
-/// The cache's lookups by result, from `/metrics`.
+/// The cache's lookups by result, from the metrics.
 async fn lookups(app: &TestApp) -> (u64, u64) {
-    let metrics = app.get("/metrics").await.text().await.expect("text");
+    let metrics = app.metrics().await;
     let count = |result: &str| {
         let prefix = format!("response_cache_lookups_total{{result=\"{result}\"}} ");
         metrics
@@ -195,7 +195,7 @@ async fn lookups(app: &TestApp) -> (u64, u64) {
 }
 
 async fn cache_bytes(app: &TestApp) -> u64 {
-    let metrics = app.get("/metrics").await.text().await.expect("text");
+    let metrics = app.metrics().await;
     metrics
         .lines()
         .find_map(|line| line.strip_prefix("response_cache_bytes "))

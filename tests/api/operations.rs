@@ -54,7 +54,7 @@ fn serve(database: &Path, args: &[&str]) -> Server {
 fn serve_as(mut command: Command, database: &Path, args: &[&str]) -> Server {
     let log = database.with_extension("log");
     let mut child = command
-        .args(["--bind", "127.0.0.1:0"])
+        .args(["--bind", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:0"])
         .args(args)
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).expect("log file"))

@@ -32,7 +32,7 @@ async fn made_up_methods_cannot_grow_the_metrics() {
             long.body
         );
     }
-    let metrics = app.get("/metrics").await.text().await.expect("text");
+    let metrics = app.metrics().await;
     let methods: std::collections::BTreeSet<&str> = metrics
         .lines()
         .filter(|line| line.starts_with("http_requests_total{"))
@@ -261,4 +261,14 @@ async fn content_cannot_forge_search_marks() {
     let refused = crate::admin::put(&app, SLUG, &token, &document, &[]).await;
     let body = problem(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(body["errors"][0]["pointer"], "/summary", "{body}");
+}
+
+/// `/metrics` was public, with CORS `*`, and showed admin write and 401 activity.
+#[tokio::test]
+async fn the_metrics_are_not_served_on_the_public_port() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/metrics").await.status(), StatusCode::NOT_FOUND);
+    let spec = app.get_json("/openapi.json").await;
+    assert!(spec["paths"].get("/metrics").is_none());
+    assert!(app.metrics().await.contains("http_requests_total"));
 }
