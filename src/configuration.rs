@@ -106,6 +106,16 @@ pub struct Settings {
     /// unset, they are built from the request's Host.
     #[arg(long, env = "ROADMAP_API_PUBLIC_URL", value_parser = parse_public_url, global = true)]
     pub public_url: Option<String>,
+    /// Addresses of the reverse proxies (comma-separated IPs) whose `X-Forwarded-Proto`
+    /// is believed when absolute URLs are built from the request (no `--public-url`): behind
+    /// a TLS proxy, `https`. From anyone else the header is ignored.
+    #[arg(
+        long,
+        env = "ROADMAP_API_TRUSTED_PROXY",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
     /// Per-client rate limit in requests a second (bursts of as many); off when unset.
     #[arg(long, env = "ROADMAP_API_RATE_LIMIT", global = true)]
     pub rate_limit: Option<std::num::NonZeroU32>,

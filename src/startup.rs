@@ -17,6 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::configuration::Settings;
+use crate::http::TrustedProxies;
 use crate::http::cache::{self, ResponseCache};
 use crate::http::metrics::Metrics;
 use crate::http::middleware::{self, RequestTimeout};
@@ -48,12 +49,14 @@ impl Application {
             .with_context(|| format!("cannot listen on {} (metrics)", settings.metrics_bind))?;
         let metrics_port = metrics_listener.local_addr()?.port();
         let draining = Arc::new(AtomicBool::new(false));
+        let trusted_proxies = TrustedProxies(settings.trusted_proxy.as_slice().into());
         let state = AppState {
             store: store.clone(),
             cache_control: settings.cache_control.clone(),
             public_url: settings.public_url.clone(),
             frame_ancestors: settings.frame_ancestors.clone(),
             draining: draining.clone(),
+            trusted_proxies: trusted_proxies.clone(),
         };
         let body_limit = settings.max_body_bytes;
         let spec = openapi_spec();
@@ -61,7 +64,7 @@ impl Application {
         let spec = SpecDocument(render_spec(&spec)?.into_bytes());
         let response_cache = Data::new(ResponseCache::new(
             store.clone(),
-            settings.public_url.is_none(),
+            settings.public_url.is_none().then_some(trusted_proxies),
             settings.cache_bytes,
         ));
         let rate_limit = Data::new(ClientRateLimit::new(

@@ -6,7 +6,8 @@
 //! **Keys.** An answer is kept under its path, the query parameters its route declares in the
 //! spec (decoded, in the spec's order: `?tier=helpful&limit=20` and `?limit=20&tier=helpful`
 //! share one entry, and a parameter no route reads cannot make a new one), its `Accept`, and
-//! its host when no public URL is configured, since absolute URLs are then built on it.
+//! its host and scheme when no public URL is configured, since absolute URLs are then built
+//! on them.
 //!
 //! **Memory.** The cache is bounded by bytes (`--cache-bytes`, default 64 MiB) and evicts with
 //! moka's TinyLFU policy, so made-up URLs cost memory only up to the bound and push out
@@ -41,7 +42,7 @@ use actix_web::{Error, HttpRequest};
 use super::metrics::Metrics;
 use super::representation::{Conditions, Rendered};
 use super::spec_paths::SpecPaths;
-use super::{ApiError, request_host};
+use super::{ApiError, TrustedProxies, request_host};
 use crate::store::{Store, StoreError};
 
 /// How long a version check stands for requests that arrive after it, unless this process
@@ -63,9 +64,10 @@ pub struct ResponseCache {
     checked: Mutex<Option<Check>>,
     /// The keys being rendered, each with the lock its render holds.
     rendering: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
-    /// Whether answers are kept per `Host`: without a public URL, the feeds and embed pages
-    /// build absolute URLs from it, and one client's made-up `Host` must not reach others.
-    keyed_by_host: bool,
+    /// Set when answers are kept per host and scheme: without a public URL, the feeds and
+    /// embed pages build absolute URLs from them, and one client's made-up `Host` must not
+    /// reach others.
+    keyed_by_host: Option<TrustedProxies>,
 }
 
 /// One reading of the content version.
@@ -98,7 +100,11 @@ impl Entry {
 }
 
 impl ResponseCache {
-    pub fn new(store: Store, keyed_by_host: bool, max_bytes: u64) -> ResponseCache {
+    pub fn new(
+        store: Store,
+        keyed_by_host: Option<TrustedProxies>,
+        max_bytes: u64,
+    ) -> ResponseCache {
         ResponseCache {
             entries: moka::sync::Cache::builder()
                 .max_capacity(max_bytes)
@@ -171,10 +177,9 @@ impl ResponseCache {
             .headers()
             .get(header::ACCEPT)
             .map_or(&[][..], HeaderValue::as_bytes);
-        let host = if self.keyed_by_host {
-            request_host(req.request())
-        } else {
-            ""
+        let (scheme, host) = match &self.keyed_by_host {
+            Some(proxies) => (proxies.scheme(req.request()), request_host(req.request())),
+            None => ("", ""),
         };
         let query = query.finish();
         // Neither a path, an encoded query nor a header value can hold a line break.
@@ -185,6 +190,8 @@ impl ResponseCache {
             b"\n",
             accept,
             b"\n",
+            scheme.as_bytes(),
+            b"://",
             host.as_bytes(),
         ];
         Some(Arc::from(parts.concat()))

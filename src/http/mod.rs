@@ -35,6 +35,26 @@ pub fn request_host(req: &HttpRequest) -> &str {
         .unwrap_or("localhost")
 }
 
+/// The reverse proxies whose `X-Forwarded-Proto` is believed (`--trusted-proxy`).
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub std::sync::Arc<[std::net::IpAddr]>);
+
+impl TrustedProxies {
+    /// The scheme absolute URLs are built with when no public URL is set: `https` when the
+    /// connection comes from a trusted proxy that says `X-Forwarded-Proto: https`, else
+    /// `http`. The response cache keeps answers per this value, so the two never disagree.
+    pub fn scheme(&self, req: &HttpRequest) -> &'static str {
+        let trusted = req
+            .peer_addr()
+            .is_some_and(|peer| self.0.contains(&peer.ip()));
+        let https = req
+            .headers()
+            .get("x-forwarded-proto")
+            .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"));
+        if trusted && https { "https" } else { "http" }
+    }
+}
+
 /// A client's value cut to a readable length before it is echoed back in an error, so a
 /// hostile input is not reflected whole.
 pub fn excerpt(raw: &str) -> String {

@@ -24,7 +24,9 @@ use utoipa::{IntoParams, IntoResponses};
 
 use crate::domain::{Roadmap, Slug};
 use crate::http::spec_paths::SpecPaths;
-use crate::http::{ApiError, CachePolicy, Problem, QueryParams, excerpt, request_host};
+use crate::http::{
+    ApiError, CachePolicy, Problem, QueryParams, TrustedProxies, excerpt, request_host,
+};
 use crate::store::Store;
 
 /// What every handler can reach.
@@ -39,6 +41,8 @@ pub struct AppState {
     pub frame_ancestors: String,
     /// Shutting down: readiness is false while requests are still served.
     pub draining: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Whose `X-Forwarded-Proto` sets the scheme of absolute URLs without a public URL.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl AppState {
@@ -48,11 +52,15 @@ impl AppState {
 
     /// The absolute URL of `path_and_query` (for `Location`, the feeds, the embed page and
     /// oEmbed): under the public URL when configured, else on the request's host
-    /// ([`request_host`]).
+    /// ([`request_host`]) with the scheme a trusted proxy forwards ([`TrustedProxies`]).
     pub fn absolute(&self, req: &HttpRequest, path_and_query: &str) -> String {
         match &self.public_url {
             Some(base) => format!("{base}{path_and_query}"),
-            None => format!("http://{}{path_and_query}", request_host(req)),
+            None => format!(
+                "{}://{}{path_and_query}",
+                self.trusted_proxies.scheme(req),
+                request_host(req)
+            ),
         }
     }
 

@@ -28,6 +28,7 @@ pub fn test_settings(dir: &TempDir) -> Settings {
     Settings {
         bind: "127.0.0.1:0".to_owned(),
         metrics_bind: "127.0.0.1:0".to_owned(),
+        trusted_proxy: Vec::new(),
         database: dir.path().join("roadmap.db"),
         read_only: false,
         rate_limit: None,

@@ -272,3 +272,50 @@ async fn the_metrics_are_not_served_on_the_public_port() {
     assert!(spec["paths"].get("/metrics").is_none());
     assert!(app.metrics().await.contains("http_requests_total"));
 }
+
+/// Behind a TLS proxy, without `--public-url`, oEmbed built `http://` iframe URLs.
+/// `X-Forwarded-Proto` is believed from a trusted proxy, and only from it.
+#[tokio::test]
+async fn only_a_trusted_proxy_sets_the_scheme_of_absolute_urls() {
+    let iframe_of = |app: &crate::helpers::TestApp| {
+        let url = format!(
+            "{}/v1/roadmaps/{SLUG}",
+            app.address.replacen("http", "https", 1)
+        );
+        let encoded: String = form_urlencoded::byte_serialize(url.as_bytes()).collect();
+        let request = app
+            .client
+            .get(format!("{}/oembed?url={encoded}", app.address))
+            .header("X-Forwarded-Proto", "https")
+            .send();
+        async move { request.await.expect("sent") }
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = crate::helpers::test_settings(&dir);
+    settings.trusted_proxy = vec!["127.0.0.1".parse().expect("an address")];
+    let behind_proxy = crate::helpers::spawn_with(settings, dir).await;
+    let response = iframe_of(&behind_proxy).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value = response.json().await.expect("json");
+    let html = body["html"].as_str().expect("html");
+    assert!(html.starts_with("<iframe src=\"https://"), "{html}");
+
+    // Anyone else's header is ignored: the https URL is no roadmap of this provider.
+    let open = spawn_app().await;
+    assert_eq!(iframe_of(&open).await.status(), StatusCode::NOT_FOUND);
+    let plain = open
+        .get_json(&format!(
+            "/oembed?url={}",
+            form_urlencoded::byte_serialize(
+                format!("{}/v1/roadmaps/{SLUG}", open.address).as_bytes()
+            )
+            .collect::<String>()
+        ))
+        .await;
+    assert!(
+        plain["html"]
+            .as_str()
+            .expect("html")
+            .starts_with("<iframe src=\"http://")
+    );
+}
