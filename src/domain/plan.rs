@@ -6,6 +6,9 @@ use utoipa::ToSchema;
 
 use super::{Phase, Range, Slug};
 
+/// The product identifier of the calendars this service writes (RFC 5545 `PRODID`).
+pub const PRODID: &str = "-//roadmap-api//Study plan//EN";
+
 /// Which end of each phase's hour range the dates follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -145,8 +148,13 @@ impl StudyPlan {
         use icalendar::{Calendar, Component, Event, EventLike};
 
         let stamp = self.start.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
-        let mut calendar = Calendar::new();
-        calendar.name(title);
+        // Not `Calendar::new()`, which names the library as the product (RFC 5545 §3.7.3).
+        let mut calendar = Calendar::empty();
+        calendar
+            .append_property(("VERSION", "2.0"))
+            .append_property(("PRODID", PRODID))
+            .append_property(("CALSCALE", "GREGORIAN"))
+            .name(title);
         for phase in &self.phases {
             let mut event = Event::new();
             event
@@ -166,7 +174,10 @@ impl StudyPlan {
                 ))
                 .summary(&format!("Checkpoint: {}", phase.title))
                 .description(&phase.milestone.checkpoint)
-                .all_day(phase.milestone.date);
+                // An all-day event ends, exclusively, on the next day (RFC 5545 §3.6.1):
+                // some CalDAV servers refuse an end equal to the start.
+                .starts(phase.milestone.date)
+                .ends(phase.milestone.date.succ_opt().unwrap_or(phase.milestone.date));
             // DTSTAMP follows the plan, not the clock, so the same plan is the same bytes.
             if let Some(stamp) = stamp {
                 event.timestamp(stamp);
@@ -242,13 +253,34 @@ mod tests {
         assert!(text.contains("DTSTART;VALUE=DATE:20270104\r\n"));
         let unfolded = icalendar::parser::unfold(&text);
         let parsed = icalendar::parser::read_calendar(&unfolded).expect("valid iCalendar");
-        assert_eq!(
+        let events: Vec<_> = parsed
+            .components
+            .iter()
+            .filter(|c| c.name == "VEVENT")
+            .collect();
+        assert_eq!(events.len(), 6);
+        let values = |name: &str| -> Vec<String> {
             parsed
-                .components
+                .properties
                 .iter()
-                .filter(|c| c.name == "VEVENT")
-                .count(),
-            6
-        );
+                .filter(|p| p.name == name)
+                .map(|p| p.val.to_string())
+                .collect()
+        };
+        assert_eq!(values("PRODID"), [PRODID]);
+        assert_eq!(values("VERSION"), ["2.0"]);
+        // Every event, all-day checkpoints included, ends after it starts (RFC 5545 §3.6.1).
+        for event in events {
+            let date = |name: &str| {
+                let value = event
+                    .properties
+                    .iter()
+                    .find(|p| p.name == name)
+                    .map(|p| p.val.to_string())
+                    .unwrap_or_else(|| panic!("no {name}"));
+                NaiveDate::parse_from_str(&value, "%Y%m%d").expect("a date")
+            };
+            assert!(date("DTEND") > date("DTSTART"), "{event:?}");
+        }
     }
 }
