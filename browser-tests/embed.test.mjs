@@ -3,7 +3,9 @@
 // 1024 px wide: the iframe shows the roadmap, grows to its content's height through the
 // postMessage protocol, the console stays free of errors, and no request leaves 127.0.0.1.
 // Then the interactive docs (Swagger UI) render under the CSP the API sends with them, with
-// no console errors and no request leaving 127.0.0.1.
+// no console errors and no request leaving the server: at 127.0.0.1, and under a host name
+// that is not localhost (mapped to 127.0.0.1 by --host-resolver-rules), where Swagger UI
+// would otherwise call its online validator.
 // Screenshots go to target/screenshots/ for a person to look at.
 //
 // usage: node embed.test.mjs API_ORIGIN PARTNER_ORIGIN
@@ -18,11 +20,14 @@ if (!api || !partner) {
 const screenshots = new URL("../target/screenshots/", import.meta.url).pathname;
 mkdirSync(screenshots, { recursive: true });
 
+const docsHost = "docs.roadmap-api.test";
+const apiByName = api.replace("127.0.0.1", docsHost);
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    `--host-resolver-rules=MAP ${docsHost} 127.0.0.1`,
   ],
 });
 
@@ -87,20 +92,24 @@ try {
     await context.close();
   }
 
-  const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
-  const page = await context.newPage();
-  const { requests, errors } = watch(context, page);
-  await page.goto(`${api}/docs/`, { waitUntil: "load" });
-  await page.waitForSelector(".swagger-ui .info .title", { timeout: 15000 });
-  const title = await page.textContent(".swagger-ui .info .title");
-  check("docs: Swagger UI renders the spec", title.includes("roadmap-api"), title);
-  const operations = await page.$$eval(".opblock", (nodes) => nodes.length);
-  check("docs: every operation is listed", operations >= 25, `found ${operations}`);
-  check("docs: no console errors under the CSP", errors.length === 0, JSON.stringify(errors));
-  const foreign = requests.filter((url) => !url.startsWith(`${api}/`) && !url.startsWith("data:"));
-  check("docs: no request leaves the API", foreign.length === 0, JSON.stringify(foreign));
-  await page.screenshot({ path: `${screenshots}docs.png` });
-  await context.close();
+  for (const [where, origin] of [["127.0.0.1", api], [docsHost, apiByName]]) {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+    const page = await context.newPage();
+    const { requests, errors } = watch(context, page);
+    await page.goto(`${origin}/docs/`, { waitUntil: "networkidle" });
+    await page.waitForSelector(".swagger-ui .info .title", { timeout: 15000 });
+    const title = await page.textContent(".swagger-ui .info .title");
+    check(`docs at ${where}: Swagger UI renders the spec`, title.includes("roadmap-api"), title);
+    const operations = await page.$$eval(".opblock", (nodes) => nodes.length);
+    check(`docs at ${where}: every operation is listed`, operations >= 25, `found ${operations}`);
+    check(`docs at ${where}: no console errors under the CSP`, errors.length === 0, JSON.stringify(errors));
+    const foreign = requests.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith("data:"));
+    check(`docs at ${where}: no request leaves the server`, foreign.length === 0, JSON.stringify(foreign));
+    const badge = await page.$$eval("[src*='validator'], [href*='validator']", (nodes) => nodes.length);
+    check(`docs at ${where}: no validator badge`, badge === 0, `found ${badge}`);
+    await page.screenshot({ path: `${screenshots}docs-${where}.png` });
+    await context.close();
+  }
 } finally {
   await browser.close();
 }

@@ -94,7 +94,9 @@ impl Application {
                 .app_data(timeout.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .service(
-                    SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new(["/openapi.json"])),
+                    // No online validator: the docs reach nothing but this server.
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .config(SwaggerConfig::new(["/openapi.json"]).validator_url("none")),
                 )
                 .route(
                     "/docs",
@@ -217,7 +219,9 @@ async fn shutdown_signal() -> std::io::Result<bool> {
 /// over.
 macro_rules! every_route {
     ($cfg:expr) => {
-        $cfg.service(routes::roadmaps::list_roadmaps)
+        $cfg.service(routes::index::root)
+            .service(routes::index::v1)
+            .service(routes::roadmaps::list_roadmaps)
             .service(routes::roadmaps::get_roadmap)
             .service(routes::phases::list_phases)
             .service(routes::phases::get_phase)

@@ -177,7 +177,13 @@ impl StudyPlan {
                 // An all-day event ends, exclusively, on the next day (RFC 5545 §3.6.1):
                 // some CalDAV servers refuse an end equal to the start.
                 .starts(phase.milestone.date)
-                .ends(phase.milestone.date.succ_opt().unwrap_or(phase.milestone.date));
+                .ends(
+                    phase
+                        .milestone
+                        .date
+                        .succ_opt()
+                        .unwrap_or(phase.milestone.date),
+                );
             // DTSTAMP follows the plan, not the clock, so the same plan is the same bytes.
             if let Some(stamp) = stamp {
                 event.timestamp(stamp);

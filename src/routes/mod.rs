@@ -6,6 +6,7 @@ pub mod certifications;
 pub mod docs;
 pub mod embed;
 pub mod health;
+pub mod index;
 pub mod jsonld;
 pub mod lists;
 pub mod metrics;

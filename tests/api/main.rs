@@ -10,6 +10,7 @@ mod content;
 mod embed;
 mod errors;
 mod formats;
+mod front_door;
 mod hardening;
 mod helpers;
 mod layers;

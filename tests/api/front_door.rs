@@ -1,0 +1,41 @@
+//! The API's front door: `/` and `/v1` say what the API is and where everything lives.
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn the_root_and_v1_link_to_every_collection_and_the_docs() {
+    let app = spawn_app().await;
+    for root in ["/", "/v1"] {
+        let index = app.get_json(root).await;
+        assert_eq!(index["name"], "roadmap-api", "{root}: {index}");
+        assert_eq!(index["version"], env!("CARGO_PKG_VERSION"));
+        let links = index["links"].as_object().expect("links");
+        for name in [
+            "roadmaps",
+            "certifications",
+            "projects",
+            "sources",
+            "search",
+            "changes",
+            "docs",
+            "openapi",
+        ] {
+            let link = links[name]
+                .as_str()
+                .unwrap_or_else(|| panic!("no {name} link"));
+            let path = link.replace("{words}", "clinical");
+            assert_eq!(
+                app.get(&path).await.status(),
+                200,
+                "{root}: {name} -> {path}"
+            );
+        }
+    }
+    let spec = app.get_json("/openapi.json").await;
+    for root in ["/", "/v1"] {
+        assert!(
+            spec["paths"][root]["get"].is_object(),
+            "{root} is not in the spec"
+        );
+    }
+}
