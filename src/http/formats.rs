@@ -6,11 +6,17 @@
 //! tools that cannot set headers) or else by `Accept`; an `Accept` that names nothing the
 //! route serves is a 406.
 
+use std::marker::PhantomData;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+use utoipa::{PartialSchema, ToSchema};
 
+use super::params::choice_schema;
+use super::query::read_text;
 use super::representation::{CachePolicy, Page, bytes, json};
 use super::{ApiError, QueryParams};
 
@@ -49,8 +55,88 @@ impl Format {
     }
 }
 
-/// The formats of every list route.
-pub const LIST_FORMATS: &[Format] = &[Format::Json, Format::Csv, Format::Ndjson];
+/// The formats a route serves, its default first.
+pub trait Offered {
+    const FORMATS: &'static [Format];
+}
+
+/// The formats of every list.
+#[derive(Debug, Clone, Copy)]
+pub enum Lists {}
+
+impl Offered for Lists {
+    const FORMATS: &'static [Format] = &[Format::Json, Format::Csv, Format::Ndjson];
+}
+
+/// JSON alone, for single resources.
+#[derive(Debug, Clone, Copy)]
+pub enum JsonOnly {}
+
+impl Offered for JsonOnly {
+    const FORMATS: &'static [Format] = &[Format::Json];
+}
+
+/// `?format=`, one of the formats `O` offers: for tools that cannot set `Accept`, which
+/// decides when it is not given.
+#[derive(Debug, Clone, Copy)]
+pub struct FormatParam<O>(Option<Format>, PhantomData<O>);
+
+// utoipa inlines the schema of a type only when it is named without generic arguments, so
+// query structs name a format parameter by an alias.
+
+/// `?format=` of a list.
+pub type ListFormat = FormatParam<Lists>;
+
+/// `?format=` of a resource served as JSON only.
+pub type JsonFormat = FormatParam<JsonOnly>;
+
+impl<O> Default for FormatParam<O> {
+    fn default() -> Self {
+        FormatParam(None, PhantomData)
+    }
+}
+
+impl<O: Offered> FormatParam<O> {
+    /// The format to answer with: the one asked for, else the best `Accept` allows.
+    pub fn negotiate(self, req: &HttpRequest) -> Result<Format, ApiError> {
+        match self.0 {
+            Some(format) => Ok(format),
+            None => accepted(req, O::FORMATS),
+        }
+    }
+
+    fn names() -> impl Iterator<Item = &'static str> {
+        O::FORMATS.iter().map(|f| f.parameter_name())
+    }
+}
+
+impl<'de, O: Offered> Deserialize<'de> for FormatParam<O> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_text(deserializer, |name| {
+            O::FORMATS
+                .iter()
+                .find(|f| f.parameter_name() == name)
+                .map(|f| FormatParam(Some(*f), PhantomData))
+                .ok_or_else(|| {
+                    format!(
+                        "must be one of: {}",
+                        Self::names().collect::<Vec<_>>().join(", ")
+                    )
+                })
+        })
+    }
+}
+
+impl<O: Offered> PartialSchema for FormatParam<O> {
+    fn schema() -> RefOr<Schema> {
+        choice_schema(Self::names()).into()
+    }
+}
+
+impl<O: Offered> ToSchema for FormatParam<O> {}
+
+/// The formats of every list.
+pub const LIST_FORMATS: &[Format] = Lists::FORMATS;
 
 /// The format to answer with, out of `offered` (the first is the default).
 pub fn negotiate(
@@ -68,6 +154,11 @@ pub fn negotiate(
                 ApiError::bad_parameter("format", format!("must be one of: {}", names.join(", ")))
             });
     }
+    accepted(req, offered)
+}
+
+/// The format `Accept` prefers out of `offered`; the first when there is no `Accept`.
+fn accepted(req: &HttpRequest, offered: &[Format]) -> Result<Format, ApiError> {
     let Some(accept) = req.headers().get(header::ACCEPT) else {
         return Ok(offered[0]);
     };
@@ -234,5 +325,13 @@ mod tests {
             choose(Some("text/csv"), "", &[Format::Json]),
             Err(ApiError::NotAcceptable(_))
         ));
+    }
+
+    #[test]
+    fn the_schema_lists_what_is_offered() {
+        let schema = serde_json::to_value(ListFormat::schema()).expect("JSON");
+        assert_eq!(schema["pattern"], "^(json|csv|ndjson)$");
+        let schema = serde_json::to_value(JsonFormat::schema()).expect("JSON");
+        assert_eq!(schema["pattern"], "^json$");
     }
 }

@@ -9,6 +9,7 @@ pub mod formats;
 pub mod headers;
 pub mod metrics;
 pub mod middleware;
+pub mod params;
 pub mod problem;
 pub mod query;
 pub mod rate_limit;
