@@ -15,10 +15,10 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
 use utoipa::{PartialSchema, ToSchema};
 
+use super::ApiError;
 use super::params::choice_schema;
 use super::query::read_text;
 use super::representation::{CachePolicy, Page, bytes, json};
-use super::{ApiError, QueryParams};
 
 /// A representation a route can serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,28 +135,6 @@ impl<O: Offered> PartialSchema for FormatParam<O> {
 
 impl<O: Offered> ToSchema for FormatParam<O> {}
 
-/// The formats of every list.
-pub const LIST_FORMATS: &[Format] = Lists::FORMATS;
-
-/// The format to answer with, out of `offered` (the first is the default).
-pub fn negotiate(
-    req: &HttpRequest,
-    query: &QueryParams,
-    offered: &[Format],
-) -> Result<Format, ApiError> {
-    if let Some(name) = query.raw("format")? {
-        return offered
-            .iter()
-            .copied()
-            .find(|f| f.parameter_name() == name)
-            .ok_or_else(|| {
-                let names: Vec<&str> = offered.iter().map(|f| f.parameter_name()).collect();
-                ApiError::bad_parameter("format", format!("must be one of: {}", names.join(", ")))
-            });
-    }
-    accepted(req, offered)
-}
-
 /// The format `Accept` prefers out of `offered`; the first when there is no `Accept`.
 fn accepted(req: &HttpRequest, offered: &[Format]) -> Result<Format, ApiError> {
     let Some(accept) = req.headers().get(header::ACCEPT) else {
@@ -263,46 +241,50 @@ mod tests {
     use actix_web::test::TestRequest;
 
     use super::*;
+    use crate::http::query;
 
-    fn choose(accept: Option<&str>, query: &str, offered: &[Format]) -> Result<Format, ApiError> {
+    #[derive(Debug, Deserialize, utoipa::IntoParams)]
+    struct FormatQuery {
+        #[serde(default)]
+        #[param(inline)]
+        format: ListFormat,
+    }
+
+    fn choose_from<O: Offered>(
+        accept: Option<&str>,
+        format: FormatParam<O>,
+    ) -> Result<Format, ApiError> {
         let mut req = TestRequest::default();
         if let Some(accept) = accept {
             req = req.insert_header((header::ACCEPT, accept));
         }
-        let query = QueryParams::parse(query).expect("short");
-        negotiate(&req.to_http_request(), &query, offered)
+        format.negotiate(&req.to_http_request())
+    }
+
+    fn choose(accept: Option<&str>, query: &str) -> Result<Format, ApiError> {
+        let query: FormatQuery = query::parse(query)?;
+        choose_from(accept, query.format)
     }
 
     #[test]
     fn accept_and_format_choose_the_representation() {
-        assert_eq!(choose(None, "", LIST_FORMATS).ok(), Some(Format::Json));
+        assert_eq!(choose(None, "").ok(), Some(Format::Json));
+        assert_eq!(choose(Some("text/csv"), "").ok(), Some(Format::Csv));
         assert_eq!(
-            choose(Some("text/csv"), "", LIST_FORMATS).ok(),
-            Some(Format::Csv)
-        );
-        assert_eq!(
-            choose(Some("application/x-ndjson"), "", LIST_FORMATS).ok(),
+            choose(Some("application/x-ndjson"), "").ok(),
             Some(Format::Ndjson)
         );
+        assert_eq!(choose(Some("text/*"), "").ok(), Some(Format::Csv));
         assert_eq!(
-            choose(Some("text/*"), "", LIST_FORMATS).ok(),
-            Some(Format::Csv)
-        );
-        assert_eq!(
-            choose(
-                Some("text/html,application/xhtml+xml,*/*;q=0.8"),
-                "",
-                LIST_FORMATS
-            )
-            .ok(),
+            choose(Some("text/html,application/xhtml+xml,*/*;q=0.8"), "").ok(),
             Some(Format::Json)
         );
         assert_eq!(
-            choose(Some("text/csv;q=0.5, application/json"), "", LIST_FORMATS).ok(),
+            choose(Some("text/csv;q=0.5, application/json"), "").ok(),
             Some(Format::Json)
         );
         assert_eq!(
-            choose(Some("application/json"), "format=csv", LIST_FORMATS).ok(),
+            choose(Some("application/json"), "format=csv").ok(),
             Some(Format::Csv)
         );
     }
@@ -310,19 +292,19 @@ mod tests {
     #[test]
     fn what_cannot_be_served_is_refused() {
         assert!(matches!(
-            choose(Some("image/png"), "", LIST_FORMATS),
+            choose(Some("image/png"), ""),
             Err(ApiError::NotAcceptable(_))
         ));
         assert!(matches!(
-            choose(Some("text/csv;q=0"), "", LIST_FORMATS),
+            choose(Some("text/csv;q=0"), ""),
             Err(ApiError::NotAcceptable(_))
         ));
         assert!(matches!(
-            choose(None, "format=xml", LIST_FORMATS),
+            choose(None, "format=xml"),
             Err(ApiError::BadParameter { name: "format", .. })
         ));
         assert!(matches!(
-            choose(Some("text/csv"), "", &[Format::Json]),
+            choose_from(Some("text/csv"), JsonFormat::default()),
             Err(ApiError::NotAcceptable(_))
         ));
     }

@@ -15,14 +15,19 @@ use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Deserializer};
 use sha2::{Digest, Sha256};
-use utoipa::IntoParams;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use self::markup::{SCRIPT, STYLE, error_page, page};
 pub use self::oembed::{OEmbed, OEmbedQuery, oembed_provider};
-use super::{AppState, roadmap_for};
+use super::{AppState, Revision, roadmap_for};
 use crate::domain::Slug;
-use crate::http::{ApiError, CachePolicy, QueryParams, representation};
+use crate::http::params::choice_schema;
+use crate::http::query::{Query, read_text};
+use crate::http::{ApiError, CachePolicy, representation};
 
 const LOADER: &str = include_str!("embed_assets/loader.js");
 
@@ -57,50 +62,108 @@ const SECTIONS: [(&str, Section); 6] = [
     ("sources", Section::Sources),
 ];
 
+/// The sections an embed shows, in page order whatever the order given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sections(Vec<Section>);
+
+impl Default for Sections {
+    fn default() -> Self {
+        Sections(SECTIONS.iter().map(|(_, s)| *s).collect())
+    }
+}
+
+impl<'de> Deserialize<'de> for Sections {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_text(deserializer, |raw| {
+            let mut chosen = Vec::new();
+            for name in raw.split(',').map(str::trim) {
+                let (_, section) = SECTIONS.iter().find(|(n, _)| *n == name).ok_or_else(|| {
+                    let names: Vec<&str> = SECTIONS.iter().map(|(n, _)| *n).collect();
+                    format!("takes a comma list of: {}", names.join(", "))
+                })?;
+                chosen.push(*section);
+            }
+            Ok(Sections(
+                SECTIONS
+                    .iter()
+                    .map(|(_, s)| *s)
+                    .filter(|s| chosen.contains(s))
+                    .collect(),
+            ))
+        })
+    }
+}
+
+impl PartialSchema for Sections {
+    fn schema() -> RefOr<Schema> {
+        let names: Vec<&str> = SECTIONS.iter().map(|(n, _)| *n).collect();
+        let one = format!("({})", names.join("|"));
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!("^ *{one} *(, *{one} *)*$")))
+            .into()
+    }
+}
+
+impl ToSchema for Sections {}
+
+/// The embed's colours.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+    /// The reader's `prefers-color-scheme`.
+    #[default]
+    Auto,
+}
+
+impl Theme {
+    const ALL: [Theme; 3] = [Theme::Light, Theme::Dark, Theme::Auto];
+
+    fn name(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+            Theme::Auto => "auto",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Theme {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_text(deserializer, |name| {
+            Theme::ALL
+                .into_iter()
+                .find(|theme| theme.name() == name)
+                .ok_or_else(|| "must be light, dark or auto".to_owned())
+        })
+    }
+}
+
+impl PartialSchema for Theme {
+    fn schema() -> RefOr<Schema> {
+        choice_schema(Theme::ALL.map(Theme::name)).into()
+    }
+}
+
+impl ToSchema for Theme {}
+
 /// How the embed looks.
-#[derive(Debug, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EmbedQuery {
     /// `light`, `dark`, or `auto` (the default: follows the reader's `prefers-color-scheme`).
-    #[param(value_type = Option<String>, pattern = "^(light|dark|auto)$")]
-    pub theme: Option<String>,
+    #[serde(default)]
+    #[param(inline)]
+    pub theme: Theme,
     /// Which sections show, comma-separated, in page order whatever the order given:
     /// `overview`, `phases`, `certifications`, `projects`, `moves`, `sources` (default: all).
-    #[param(
-        value_type = Option<String>,
-        pattern = "^ *(overview|phases|certifications|projects|moves|sources) *(, *(overview|phases|certifications|projects|moves|sources) *)*$",
-        example = "overview,phases"
-    )]
-    pub sections: Option<String>,
+    #[serde(default)]
+    #[param(inline, example = "overview,phases")]
+    pub sections: Sections,
     /// Pin a published revision (see `/v1/roadmaps/{slug}/revisions`).
-    #[param(minimum = 1)]
-    pub rev: Option<u32>,
-}
-
-fn parse_sections(raw: Option<&str>) -> Result<Vec<Section>, ApiError> {
-    let Some(raw) = raw else {
-        return Ok(SECTIONS.iter().map(|(_, s)| *s).collect());
-    };
-    let mut chosen = Vec::new();
-    for name in raw.split(',').map(str::trim) {
-        let section = SECTIONS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, s)| *s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = SECTIONS.iter().map(|(n, _)| *n).collect();
-                ApiError::bad_parameter(
-                    "sections",
-                    format!("takes a comma list of: {}", names.join(", ")),
-                )
-            })?;
-        chosen.push(section);
-    }
-    Ok(SECTIONS
-        .iter()
-        .map(|(_, s)| *s)
-        .filter(|s| chosen.contains(s))
-        .collect())
+    #[param(inline)]
+    pub rev: Option<Revision>,
 }
 
 /// The embed's CSP: its own inline style and script, and the configured framing.
@@ -140,9 +203,13 @@ pub async fn embed_page(
     req: HttpRequest,
     state: Data<AppState>,
     slug: Path<String>,
-    query: QueryParams,
+    query: Result<Query<EmbedQuery>, ApiError>,
 ) -> HttpResponse {
-    match render(&req, &state, &slug, &query).await {
+    let rendered = match query {
+        Ok(Query(query)) => render(&req, &state, &slug, query).await,
+        Err(error) => Err(error),
+    };
+    match rendered {
         Ok(response) => response,
         Err(error) => {
             let status = actix_web::ResponseError::status_code(&error);
@@ -163,20 +230,9 @@ async fn render(
     req: &HttpRequest,
     state: &AppState,
     slug: &str,
-    query: &QueryParams,
+    query: EmbedQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let theme = match query.raw("theme")? {
-        None => "auto",
-        Some(theme @ ("light" | "dark" | "auto")) => theme,
-        Some(_) => {
-            return Err(ApiError::bad_parameter(
-                "theme",
-                "must be light, dark or auto",
-            ));
-        }
-    };
-    let sections = parse_sections(query.raw("sections")?)?;
-    let (roadmap, cache) = roadmap_for(state, slug, query).await?;
+    let (roadmap, cache) = roadmap_for(state, slug, query.rev).await?;
     let canonical = state.absolute(req, &format!("/v1/roadmaps/{}", roadmap.slug));
     let embed_url = state.absolute(
         req,
@@ -191,9 +247,15 @@ async fn render(
             form_urlencoded::byte_serialize(embed_url.as_bytes()).collect::<String>()
         ),
     );
-    let body = page(&roadmap, theme, &sections, &canonical, &oembed)
-        .into_string()
-        .into_bytes();
+    let body = page(
+        &roadmap,
+        query.theme.name(),
+        &query.sections.0,
+        &canonical,
+        &oembed,
+    )
+    .into_string()
+    .into_bytes();
     let mut response = representation::bytes(req, body, "text/html; charset=utf-8", cache)?;
     with_frame_policy(&mut response, &state.frame_ancestors);
     Ok(response)

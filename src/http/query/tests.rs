@@ -1,7 +1,6 @@
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::Cursor as OldCursor;
 use super::*;
 use crate::domain::{Slug, Tier};
 use crate::http::formats::{Format, ListFormat};
@@ -188,73 +187,4 @@ fn what_is_read_is_what_is_documented() {
             "format"
         ]
     );
-}
-
-// `QueryParams`, which the routes read until they have their own query structs.
-#[test]
-fn cursor_round_trips_and_rejects_forgeries() {
-    let slug: Slug = "some-slug".parse().expect("slug");
-    let cursor = OldCursor::encode("roadmaps", (7, &slug));
-    let query = QueryParams::parse(&format!("cursor={cursor}")).expect("short");
-    assert_eq!(
-        query.cursor::<(u32, Slug)>("roadmaps").ok(),
-        Some(Some((7, slug)))
-    );
-    assert!(
-        query.cursor::<(u32, Slug)>("projects").is_err(),
-        "another list's cursor"
-    );
-    assert!(
-        query.cursor::<String>("roadmaps").is_err(),
-        "another key shape"
-    );
-    let bad_slug = OldCursor::encode("roadmaps", (7, "Bad Slug"));
-    for forged in ["", "abc", "!!!", bad_slug.as_str()] {
-        let query = QueryParams::parse(&format!("cursor={forged}")).expect("short");
-        assert!(query.cursor::<(u32, Slug)>("roadmaps").is_err(), "{forged}");
-    }
-}
-
-#[test]
-fn the_next_page_keeps_every_other_parameter() {
-    let query = QueryParams::parse("tier=skip&cursor=old&limit=5").expect("short");
-    assert_eq!(query.with_cursor("new"), "tier=skip&limit=5&cursor=new");
-}
-
-#[test]
-fn search_words_become_quoted_phrases() {
-    let q =
-        QueryParams::parse("q=scikit-learn%20%22AUC%22%20NEAR(x)&blank=%20&long=").expect("short");
-    assert_eq!(
-        q.search_terms("q").ok().flatten().as_deref(),
-        Some(r#""scikit-learn" """AUC""" "NEAR(x)""#)
-    );
-    assert!(q.search_terms("blank").is_err());
-    assert!(q.search_terms("long").is_err());
-    assert_eq!(q.search_terms("absent").ok(), Some(None));
-}
-
-#[test]
-fn numbers_are_bounded_and_named() {
-    let q = QueryParams::parse("limit=0&max=abc&ok=7").expect("short");
-    assert!(matches!(
-        q.number("limit", 1, 100),
-        Err(ApiError::BadParameter { name: "limit", .. })
-    ));
-    assert!(matches!(
-        q.number("max", 0, 10),
-        Err(ApiError::BadParameter { name: "max", .. })
-    ));
-    assert_eq!(q.number("ok", 1, 10).ok(), Some(Some(7)));
-    assert_eq!(q.number("absent", 1, 10).ok(), Some(None));
-}
-
-#[test]
-fn repeated_and_overlong_queries_are_refused() {
-    let q = QueryParams::parse("tier=skip&tier=helpful").expect("short");
-    assert!(q.raw("tier").is_err());
-    assert!(matches!(
-        QueryParams::parse(&"a".repeat(MAX_QUERY_LEN + 1)),
-        Err(ApiError::QueryTooLong(_))
-    ));
 }

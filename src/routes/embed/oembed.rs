@@ -3,14 +3,60 @@
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, get};
 use maud::html;
-use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
-use crate::http::{ApiError, QueryParams, json, representation};
+use super::EmbedQuery;
+use crate::http::params::choice_schema;
+use crate::http::query::{self, Query, read_text};
+use crate::http::{ApiError, Bounded, json, representation};
 use crate::routes::{AppState, NotModified, roadmap_for};
 
+/// How the oEmbed response is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OEmbedFormat {
+    #[default]
+    Json,
+    Xml,
+}
+
+impl OEmbedFormat {
+    const ALL: [OEmbedFormat; 2] = [OEmbedFormat::Json, OEmbedFormat::Xml];
+
+    fn name(self) -> &'static str {
+        match self {
+            OEmbedFormat::Json => "json",
+            OEmbedFormat::Xml => "xml",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OEmbedFormat {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_text(deserializer, |name| {
+            OEmbedFormat::ALL
+                .into_iter()
+                .find(|format| format.name() == name)
+                .ok_or_else(|| "must be json or xml".to_owned())
+        })
+    }
+}
+
+impl PartialSchema for OEmbedFormat {
+    fn schema() -> RefOr<Schema> {
+        choice_schema(OEmbedFormat::ALL.map(OEmbedFormat::name)).into()
+    }
+}
+
+impl ToSchema for OEmbedFormat {}
+
+/// A size in pixels.
+type Pixels = Bounded<1, { u32::MAX }>;
+
 /// The oEmbed request.
-#[derive(Debug, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OEmbedQuery {
     /// The embed URL (`/embed/roadmaps/{slug}`, with its parameters) or the API URL
@@ -18,14 +64,15 @@ pub struct OEmbedQuery {
     #[param(example = "http://127.0.0.1:8080/v1/roadmaps/healthcare-ai-ml-engineer")]
     pub url: String,
     /// `json` (the default) or `xml`.
-    #[param(value_type = Option<String>, pattern = "^(json|xml)$")]
-    pub format: Option<String>,
+    #[serde(default)]
+    #[param(inline)]
+    pub format: OEmbedFormat,
     /// The widest the embed may be, in pixels: an upper bound, so any size is accepted.
-    #[param(minimum = 1)]
-    pub maxwidth: Option<u32>,
+    #[param(inline)]
+    pub maxwidth: Option<Pixels>,
     /// The tallest the embed may be, in pixels: an upper bound, so any size is accepted.
-    #[param(minimum = 1)]
-    pub maxheight: Option<u32>,
+    #[param(inline)]
+    pub maxheight: Option<Pixels>,
 }
 
 /// An oEmbed 1.0 `rich` response.
@@ -98,41 +145,29 @@ const DEFAULT_HEIGHT: u32 = 900;
 pub async fn oembed_provider(
     req: HttpRequest,
     state: Data<AppState>,
-    query: QueryParams,
+    Query(query): Query<OEmbedQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let xml = match query.raw("format")? {
-        None | Some("json") => false,
-        Some("xml") => true,
-        Some(_) => return Err(ApiError::bad_parameter("format", "must be json or xml")),
-    };
-    let url = query
-        .raw("url")?
-        .ok_or_else(|| ApiError::bad_parameter("url", "is required: a roadmap URL"))?;
-    let max_width = query.number("maxwidth", 1, u32::MAX)?;
-    let max_height = query.number("maxheight", 1, u32::MAX)?;
     let base = state.absolute(&req, "");
     let not_ours = || ApiError::not_found("that URL is not a roadmap of this provider");
-    let rest = url.strip_prefix(base.as_str()).ok_or_else(not_ours)?;
+    let rest = query.url.strip_prefix(base.as_str()).ok_or_else(not_ours)?;
     let (path, embed_query) = rest.split_once('?').unwrap_or((rest, ""));
     let slug = path
         .strip_prefix("/embed/roadmaps/")
         .or_else(|| path.strip_prefix("/v1/roadmaps/"))
         .filter(|slug| !slug.contains('/'))
         .ok_or_else(not_ours)?;
-    // Only the embed's own parameters carry over into the iframe.
-    let carried = QueryParams::parse(embed_query).map_err(|_| not_ours())?;
-    let mut params = form_urlencoded::Serializer::new(String::new());
-    for name in ["theme", "sections", "rev"] {
-        if let Ok(Some(value)) = carried.raw(name) {
-            params.append_pair(name, value);
-        }
-    }
-    let (roadmap, _) = roadmap_for(&state, slug, &carried)
+    // An embed URL whose parameters the embed would refuse is no roadmap it shows.
+    let embed = query::parse::<EmbedQuery>(embed_query).map_err(|_| not_ours())?;
+    let (roadmap, _) = roadmap_for(&state, slug, embed.rev)
         .await
         .map_err(|_| not_ours())?;
-    let width = max_width.map_or(DEFAULT_WIDTH, |max| max.min(DEFAULT_WIDTH));
-    let height = max_height.map_or(DEFAULT_HEIGHT, |max| max.min(DEFAULT_HEIGHT));
-    let params = params.finish();
+    let width = query
+        .maxwidth
+        .map_or(DEFAULT_WIDTH, |max| max.get().min(DEFAULT_WIDTH));
+    let height = query
+        .maxheight
+        .map_or(DEFAULT_HEIGHT, |max| max.get().min(DEFAULT_HEIGHT));
+    let params = carried(embed_query);
     let src = format!(
         "{base}/embed/roadmaps/{}{}{params}",
         roadmap.slug,
@@ -154,14 +189,26 @@ pub async fn oembed_provider(
         width,
         height,
     };
-    if xml {
-        representation::bytes(
+    match query.format {
+        OEmbedFormat::Xml => representation::bytes(
             &req,
             response.to_xml().into_bytes(),
             "text/xml; charset=utf-8",
             state.content_cache(),
-        )
-    } else {
-        json(&req, &response, state.content_cache())
+        ),
+        OEmbedFormat::Json => json(&req, &response, state.content_cache()),
     }
+}
+
+/// The embed's own parameters of an embed URL's query, as given: only they carry over into
+/// the iframe.
+fn carried(embed_query: &str) -> String {
+    let own = query::declared::<EmbedQuery>();
+    let mut params = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in form_urlencoded::parse(embed_query.as_bytes()) {
+        if own.contains(&name.as_ref()) {
+            params.append_pair(&name, &value);
+        }
+    }
+    params.finish()
 }
