@@ -6,13 +6,19 @@
 //! tools that cannot set headers) or else by `Accept`; an `Accept` that names nothing the
 //! route serves is a 406.
 
+use std::marker::PhantomData;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+use utoipa::{PartialSchema, ToSchema};
 
+use super::ApiError;
+use super::params::choice_schema;
+use super::query::read_text;
 use super::representation::{CachePolicy, Page, bytes, json};
-use super::{ApiError, QueryParams};
 
 /// A representation a route can serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,25 +55,88 @@ impl Format {
     }
 }
 
-/// The formats of every list route.
-pub const LIST_FORMATS: &[Format] = &[Format::Json, Format::Csv, Format::Ndjson];
+/// The formats a route serves, its default first.
+pub trait Offered {
+    const FORMATS: &'static [Format];
+}
 
-/// The format to answer with, out of `offered` (the first is the default).
-pub fn negotiate(
-    req: &HttpRequest,
-    query: &QueryParams,
-    offered: &[Format],
-) -> Result<Format, ApiError> {
-    if let Some(name) = query.raw("format")? {
-        return offered
-            .iter()
-            .copied()
-            .find(|f| f.parameter_name() == name)
-            .ok_or_else(|| {
-                let names: Vec<&str> = offered.iter().map(|f| f.parameter_name()).collect();
-                ApiError::bad_parameter("format", format!("must be one of: {}", names.join(", ")))
-            });
+/// The formats of every list.
+#[derive(Debug, Clone, Copy)]
+pub enum Lists {}
+
+impl Offered for Lists {
+    const FORMATS: &'static [Format] = &[Format::Json, Format::Csv, Format::Ndjson];
+}
+
+/// JSON alone, for single resources.
+#[derive(Debug, Clone, Copy)]
+pub enum JsonOnly {}
+
+impl Offered for JsonOnly {
+    const FORMATS: &'static [Format] = &[Format::Json];
+}
+
+/// `?format=`, one of the formats `O` offers: for tools that cannot set `Accept`, which
+/// decides when it is not given.
+#[derive(Debug, Clone, Copy)]
+pub struct FormatParam<O>(Option<Format>, PhantomData<O>);
+
+// utoipa inlines the schema of a type only when it is named without generic arguments, so
+// query structs name a format parameter by an alias.
+
+/// `?format=` of a list.
+pub type ListFormat = FormatParam<Lists>;
+
+/// `?format=` of a resource served as JSON only.
+pub type JsonFormat = FormatParam<JsonOnly>;
+
+impl<O> Default for FormatParam<O> {
+    fn default() -> Self {
+        FormatParam(None, PhantomData)
     }
+}
+
+impl<O: Offered> FormatParam<O> {
+    /// The format to answer with: the one asked for, else the best `Accept` allows.
+    pub fn negotiate(self, req: &HttpRequest) -> Result<Format, ApiError> {
+        match self.0 {
+            Some(format) => Ok(format),
+            None => accepted(req, O::FORMATS),
+        }
+    }
+
+    fn names() -> impl Iterator<Item = &'static str> {
+        O::FORMATS.iter().map(|f| f.parameter_name())
+    }
+}
+
+impl<'de, O: Offered> Deserialize<'de> for FormatParam<O> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_text(deserializer, |name| {
+            O::FORMATS
+                .iter()
+                .find(|f| f.parameter_name() == name)
+                .map(|f| FormatParam(Some(*f), PhantomData))
+                .ok_or_else(|| {
+                    format!(
+                        "must be one of: {}",
+                        Self::names().collect::<Vec<_>>().join(", ")
+                    )
+                })
+        })
+    }
+}
+
+impl<O: Offered> PartialSchema for FormatParam<O> {
+    fn schema() -> RefOr<Schema> {
+        choice_schema(Self::names()).into()
+    }
+}
+
+impl<O: Offered> ToSchema for FormatParam<O> {}
+
+/// The format `Accept` prefers out of `offered`; the first when there is no `Accept`.
+fn accepted(req: &HttpRequest, offered: &[Format]) -> Result<Format, ApiError> {
     let Some(accept) = req.headers().get(header::ACCEPT) else {
         return Ok(offered[0]);
     };
@@ -172,46 +241,50 @@ mod tests {
     use actix_web::test::TestRequest;
 
     use super::*;
+    use crate::http::query;
 
-    fn choose(accept: Option<&str>, query: &str, offered: &[Format]) -> Result<Format, ApiError> {
+    #[derive(Debug, Deserialize, utoipa::IntoParams)]
+    struct FormatQuery {
+        #[serde(default)]
+        #[param(inline)]
+        format: ListFormat,
+    }
+
+    fn choose_from<O: Offered>(
+        accept: Option<&str>,
+        format: FormatParam<O>,
+    ) -> Result<Format, ApiError> {
         let mut req = TestRequest::default();
         if let Some(accept) = accept {
             req = req.insert_header((header::ACCEPT, accept));
         }
-        let query = QueryParams::parse(query).expect("short");
-        negotiate(&req.to_http_request(), &query, offered)
+        format.negotiate(&req.to_http_request())
+    }
+
+    fn choose(accept: Option<&str>, query: &str) -> Result<Format, ApiError> {
+        let query: FormatQuery = query::parse(query)?;
+        choose_from(accept, query.format)
     }
 
     #[test]
     fn accept_and_format_choose_the_representation() {
-        assert_eq!(choose(None, "", LIST_FORMATS).ok(), Some(Format::Json));
+        assert_eq!(choose(None, "").ok(), Some(Format::Json));
+        assert_eq!(choose(Some("text/csv"), "").ok(), Some(Format::Csv));
         assert_eq!(
-            choose(Some("text/csv"), "", LIST_FORMATS).ok(),
-            Some(Format::Csv)
-        );
-        assert_eq!(
-            choose(Some("application/x-ndjson"), "", LIST_FORMATS).ok(),
+            choose(Some("application/x-ndjson"), "").ok(),
             Some(Format::Ndjson)
         );
+        assert_eq!(choose(Some("text/*"), "").ok(), Some(Format::Csv));
         assert_eq!(
-            choose(Some("text/*"), "", LIST_FORMATS).ok(),
-            Some(Format::Csv)
-        );
-        assert_eq!(
-            choose(
-                Some("text/html,application/xhtml+xml,*/*;q=0.8"),
-                "",
-                LIST_FORMATS
-            )
-            .ok(),
+            choose(Some("text/html,application/xhtml+xml,*/*;q=0.8"), "").ok(),
             Some(Format::Json)
         );
         assert_eq!(
-            choose(Some("text/csv;q=0.5, application/json"), "", LIST_FORMATS).ok(),
+            choose(Some("text/csv;q=0.5, application/json"), "").ok(),
             Some(Format::Json)
         );
         assert_eq!(
-            choose(Some("application/json"), "format=csv", LIST_FORMATS).ok(),
+            choose(Some("application/json"), "format=csv").ok(),
             Some(Format::Csv)
         );
     }
@@ -219,20 +292,28 @@ mod tests {
     #[test]
     fn what_cannot_be_served_is_refused() {
         assert!(matches!(
-            choose(Some("image/png"), "", LIST_FORMATS),
+            choose(Some("image/png"), ""),
             Err(ApiError::NotAcceptable(_))
         ));
         assert!(matches!(
-            choose(Some("text/csv;q=0"), "", LIST_FORMATS),
+            choose(Some("text/csv;q=0"), ""),
             Err(ApiError::NotAcceptable(_))
         ));
         assert!(matches!(
-            choose(None, "format=xml", LIST_FORMATS),
+            choose(None, "format=xml"),
             Err(ApiError::BadParameter { name: "format", .. })
         ));
         assert!(matches!(
-            choose(Some("text/csv"), "", &[Format::Json]),
+            choose_from(Some("text/csv"), JsonFormat::default()),
             Err(ApiError::NotAcceptable(_))
         ));
+    }
+
+    #[test]
+    fn the_schema_lists_what_is_offered() {
+        let schema = serde_json::to_value(ListFormat::schema()).expect("JSON");
+        assert_eq!(schema["pattern"], "^(json|csv|ndjson)$");
+        let schema = serde_json::to_value(JsonFormat::schema()).expect("JSON");
+        assert_eq!(schema["pattern"], "^json$");
     }
 }

@@ -9,15 +9,17 @@ pub mod formats;
 pub mod headers;
 pub mod metrics;
 pub mod middleware;
+pub mod params;
 pub mod problem;
 pub mod query;
 pub mod rate_limit;
 pub mod representation;
 pub mod spec_paths;
 
-pub use formats::{Format, LIST_FORMATS, negotiate};
+pub use formats::{Format, JsonFormat, ListFormat};
+pub use params::{Bounded, Cursor, Limit, SearchText};
 pub use problem::{ApiError, Problem};
-pub use query::{Cursor, Limit, QueryParams};
+pub use query::Query;
 pub use representation::{CachePolicy, Page, json};
 
 /// The probes' paths: never rate limited, and answered `no-store` (so never cached), so that

@@ -1,283 +1,380 @@
-//! Query parameters, parsed one by one so that a bad value gets a 400 naming its parameter.
+//! Query parameters: each route reads its query into one struct that derives `Deserialize`
+//! (what the handler gets) and `IntoParams` (what the spec says), so the two cannot differ.
+//! The field types ([`super::params`]) check their own values and carry their own limits.
 //!
-//! Unknown parameters are ignored (cache busters and tracking parameters are common on public
-//! GET URLs); a known parameter given twice is an error, since the API could only guess which
-//! one was meant.
+//! [`Query`] applies the rules every route shares: the whole query is at most
+//! [`MAX_QUERY_LEN`] bytes (414); a parameter the struct declares is a 400 naming it when it
+//! is given twice (the API could only guess which one was meant), when its percent-decoding is
+//! not UTF-8, or when its value is bad. Parameters the struct does not declare are ignored:
+//! cache busters and tracking parameters are common on public GET URLs.
 
-use std::fmt::Display;
+use std::borrow::Cow;
+use std::fmt::{self, Display};
 use std::future::{Ready, ready};
-use std::str::FromStr;
+use std::str::{FromStr, Utf8Error};
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
+use serde::{Deserializer, forward_to_deserialize_any};
+use utoipa::IntoParams;
 
 use super::{ApiError, excerpt};
 
 /// The longest query string accepted.
 pub const MAX_QUERY_LEN: usize = 8192;
 
-/// The longest search text accepted, in characters.
-pub const MAX_SEARCH_LEN: usize = 200;
-
-/// The decoded query string of a request.
+/// A route's query parameters, read into `T` (see the module's doc).
 #[derive(Debug, Clone)]
-pub struct QueryParams {
-    pairs: Vec<(String, String)>,
-    /// Some value's percent-encoding was not UTF-8; decoding put U+FFFD in its place.
-    not_utf8: bool,
-}
+pub struct Query<T>(pub T);
 
-impl QueryParams {
-    pub fn parse(query: &str) -> Result<QueryParams, ApiError> {
-        if query.len() > MAX_QUERY_LEN {
-            return Err(ApiError::QueryTooLong(MAX_QUERY_LEN));
-        }
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-            .into_owned()
-            .collect();
-        let replaced = pairs.iter().any(|(_, v)| v.contains('\u{FFFD}'));
-        let not_utf8 = replaced && !query.to_ascii_uppercase().contains("%EF%BF%BD");
-        Ok(QueryParams { pairs, not_utf8 })
-    }
-
-    /// The parameter's raw value, if given once.
-    pub fn raw(&self, name: &'static str) -> Result<Option<&str>, ApiError> {
-        let mut values = self
-            .pairs
-            .iter()
-            .filter(|(key, _)| key == name)
-            .map(|(_, v)| v.as_str());
-        let first = values.next();
-        if values.next().is_some() {
-            return Err(ApiError::bad_parameter(name, "is given more than once"));
-        }
-        if self.not_utf8 && first.is_some_and(|v| v.contains('\u{FFFD}')) {
-            return Err(ApiError::bad_parameter(
-                name,
-                "is not UTF-8 once percent-decoded",
-            ));
-        }
-        Ok(first)
-    }
-
-    /// The parameter parsed with `FromStr`, whose error message completes "parameter `x` ...".
-    pub fn get<T>(&self, name: &'static str) -> Result<Option<T>, ApiError>
-    where
-        T: FromStr,
-        T::Err: Display,
-    {
-        self.raw(name)?
-            .map(|raw| {
-                raw.parse::<T>().map_err(|e| {
-                    ApiError::bad_parameter(name, format!("{e}; got `{}`", excerpt(raw)))
-                })
-            })
-            .transpose()
-    }
-
-    /// A full-text query from plain words: 1 to 200 characters, each word quoted as an FTS5
-    /// phrase so that `scikit-learn` or `AUC-ROC` need no escaping and no operator syntax
-    /// reaches SQLite. Words are ANDed.
-    pub fn search_terms(&self, name: &'static str) -> Result<Option<String>, ApiError> {
-        let Some(raw) = self.raw(name)? else {
-            return Ok(None);
-        };
-        let length = raw.chars().count();
-        if crate::domain::is_blank(raw) || length > MAX_SEARCH_LEN {
-            return Err(ApiError::bad_parameter(
-                name,
-                format!("must hold 1 to {MAX_SEARCH_LEN} characters of words to search for"),
-            ));
-        }
-        let phrases: Vec<String> = raw
-            .split(crate::domain::is_space)
-            .filter(|word| !word.is_empty())
-            .map(|word| {
-                let clean: String = word.chars().filter(|c| !c.is_control()).collect();
-                format!("\"{}\"", clean.replace('"', "\"\""))
-            })
-            .collect();
-        Ok(Some(phrases.join(" ")))
-    }
-
-    /// A whole number parameter within bounds.
-    pub fn number(&self, name: &'static str, min: u32, max: u32) -> Result<Option<u32>, ApiError> {
-        self.raw(name)?
-            .map(|raw| {
-                Some(raw)
-                    .filter(|raw| !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()))
-                    .and_then(|digits| digits.parse::<u32>().ok())
-                    .filter(|n| (min..=max).contains(n))
-                    .ok_or_else(|| {
-                        ApiError::bad_parameter(
-                            name,
-                            format!(
-                                "must be a whole number from {min} to {max}; got `{}`",
-                                excerpt(raw)
-                            ),
-                        )
-                    })
-            })
-            .transpose()
-    }
-}
-
-impl FromRequest for QueryParams {
+impl<T: DeserializeOwned + IntoParams> FromRequest for Query<T> {
     type Error = ApiError;
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(QueryParams::parse(req.query_string()))
+        ready(parse(req.query_string()).map(Query))
     }
 }
 
-/// Page size: 1 to 100, default 20.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limit(pub u32);
+/// Reads a query string (without its `?`) into `T`, as [`Query`] does.
+pub fn parse<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, ApiError> {
+    if query.len() > MAX_QUERY_LEN {
+        return Err(ApiError::QueryTooLong(MAX_QUERY_LEN));
+    }
+    let pairs = decode_pairs(query);
+    T::deserialize(Params(&pairs)).map_err(ParamError::into_api_error::<T>)
+}
 
-impl Limit {
-    pub const DEFAULT: u32 = 20;
-    pub const MAX: u32 = 100;
-
-    pub fn from_query(query: &QueryParams) -> Result<Limit, ApiError> {
-        Ok(Limit(
-            query
-                .number("limit", 1, Self::MAX)?
-                .unwrap_or(Self::DEFAULT),
-        ))
+/// The names of the parameters `T` reads, in its order, as serde spells them.
+pub fn declared<T: DeserializeOwned>() -> &'static [&'static str] {
+    match T::deserialize(Probe) {
+        Err(Declared(fields)) => fields,
+        Ok(_) => &[],
     }
 }
 
-/// Opaque list positions. A cursor names the list it belongs to and the key of the last item
-/// the client has seen; clients pass `next_cursor` back unchanged. A cursor of another list,
-/// or one that was altered, is a 400.
-pub struct Cursor;
+/// Reads a parameter's text with `parse`, whose error completes "query parameter `x` ...".
+/// The building block of every parameter type.
+pub fn read_text<'de, D, T, F>(deserializer: D, parse: F) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    F: FnOnce(&str) -> Result<T, String>,
+{
+    struct Text<F>(F);
 
-#[derive(serde::Serialize, serde::Deserialize)]
-struct CursorData<K> {
-    #[serde(rename = "l")]
-    list: String,
-    #[serde(rename = "k")]
-    key: K,
-}
+    impl<T, F: FnOnce(&str) -> Result<T, String>> Visitor<'_> for Text<F> {
+        type Value = T;
 
-impl Cursor {
-    pub fn encode<K: serde::Serialize>(list: &str, key: K) -> String {
-        let data = CursorData {
-            list: list.to_owned(),
-            key,
-        };
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap_or_default())
-    }
-
-    fn decode<K: serde::de::DeserializeOwned>(list: &str, text: &str) -> Option<K> {
-        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-        let data: CursorData<K> = serde_json::from_slice(&bytes).ok()?;
-        (data.list == list).then_some(data.key)
-    }
-}
-
-impl QueryParams {
-    /// The `cursor` parameter, decoded for `list`.
-    pub fn cursor<K: serde::de::DeserializeOwned>(
-        &self,
-        list: &str,
-    ) -> Result<Option<K>, ApiError> {
-        self.raw("cursor")?
-            .map(|text| {
-                Cursor::decode(list, text).ok_or_else(|| {
-                    ApiError::bad_parameter(
-                        "cursor",
-                        "is not a cursor of this list; pass back `next_cursor` unchanged",
-                    )
-                })
-            })
-            .transpose()
-    }
-
-    /// This query with `cursor` set to `next`: the URL query of the next page.
-    pub fn with_cursor(&self, next: &str) -> String {
-        let mut out = form_urlencoded::Serializer::new(String::new());
-        for (name, value) in self.pairs.iter().filter(|(name, _)| name != "cursor") {
-            out.append_pair(name, value);
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("the text of a query parameter")
         }
-        out.append_pair("cursor", next);
-        out.finish()
+
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+            (self.0)(text).map_err(E::custom)
+        }
     }
+
+    deserializer.deserialize_str(Text(parse))
+}
+
+/// For `#[serde(default, deserialize_with = "query::from_str")]`: an optional parameter read
+/// with its type's `FromStr`, for types whose serde form is another (a `Slug` in a document) or
+/// that have none, so that the query and the rest of the API spell and explain values alike.
+pub fn from_str<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromStr,
+    T::Err: Display,
+{
+    read_text(deserializer, |text| {
+        text.parse()
+            .map(Some)
+            .map_err(|e| format!("{e}; got `{}`", excerpt(text)))
+    })
+}
+
+/// A parameter as given: its name, and its value unless its percent-decoding is not UTF-8.
+type Pair<'q> = (Cow<'q, str>, Result<Cow<'q, str>, Utf8Error>);
+
+/// `application/x-www-form-urlencoded` pairs, as `form_urlencoded` splits them, but keeping
+/// which values are not UTF-8 (that crate replaces such bytes, so a bad value would pass).
+fn decode_pairs(query: &str) -> Vec<Pair<'_>> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter_map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            // A name that is not UTF-8 is no parameter of ours.
+            Some((decode(name).ok()?, decode(value)))
+        })
+        .collect()
+}
+
+fn decode(raw: &str) -> Result<Cow<'_, str>, Utf8Error> {
+    if !raw.contains(['%', '+']) {
+        return Ok(Cow::Borrowed(raw));
+    }
+    let spaced = raw.replace('+', " ");
+    let bytes: Vec<u8> = percent_encoding::percent_decode_str(&spaced).collect();
+    String::from_utf8(bytes)
+        .map(Cow::Owned)
+        .map_err(|e| e.utf8_error())
+}
+
+/// Why a query did not read: a parameter and what is wrong with it.
+#[derive(Debug)]
+struct ParamError {
+    /// Unknown while the error rises from inside a value; its field names it on the way up.
+    name: Option<&'static str>,
+    fault: Fault,
+}
+
+#[derive(Debug)]
+enum Fault {
+    Missing,
+    Bad(String),
+}
+
+impl ParamError {
+    fn of(name: &'static str, detail: &str) -> ParamError {
+        ParamError {
+            name: Some(name),
+            fault: Fault::Bad(detail.to_owned()),
+        }
+    }
+
+    /// A missing parameter's detail says what it is, from its description in the spec.
+    fn into_api_error<T: IntoParams>(self) -> ApiError {
+        match (self.name, self.fault) {
+            (Some(name), Fault::Bad(detail)) => ApiError::bad_parameter(name, detail),
+            (Some(name), Fault::Missing) => {
+                let described = T::into_params(|| None)
+                    .into_iter()
+                    .find(|p| p.name == name)
+                    .and_then(|p| p.description)
+                    .map(|d| format!(": {}", summary(&d)))
+                    .unwrap_or_default();
+                ApiError::bad_parameter(name, format!("is required{described}"))
+            }
+            (None, fault) => ApiError::Internal(format!("reading the query: {fault:?}")),
+        }
+    }
+}
+
+/// The first clause of a description, as the end of a sentence: "Plain words, 1 to 200
+/// characters; a hit ..." gives "plain words, 1 to 200 characters".
+fn summary(description: &str) -> String {
+    let text = description.replace('\n', " ");
+    let end = [". ", "; "]
+        .iter()
+        .filter_map(|stop| text.find(stop))
+        .min()
+        .unwrap_or(text.len());
+    let clause = text[..end].trim_end_matches('.');
+    let mut chars = clause.chars();
+    match (chars.next(), chars.next()) {
+        // "The embed URL" reads "the embed URL"; an initialism like "URL ..." stays.
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => {
+            first.to_lowercase().chain(clause.chars().skip(1)).collect()
+        }
+        _ => clause.to_owned(),
+    }
+}
+
+impl Display for ParamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.fault {
+            Fault::Missing => f.write_str("is required"),
+            Fault::Bad(detail) => f.write_str(detail),
+        }
+    }
+}
+
+impl std::error::Error for ParamError {}
+
+impl de::Error for ParamError {
+    fn custom<M: Display>(msg: M) -> Self {
+        ParamError {
+            name: None,
+            fault: Fault::Bad(msg.to_string()),
+        }
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        ParamError {
+            name: Some(field),
+            fault: Fault::Missing,
+        }
+    }
+}
+
+/// The whole query, as a struct's deserializer: serde hands over the struct's field names,
+/// which are the declared parameters.
+struct Params<'a, 'q>(&'a [Pair<'q>]);
+
+impl<'de> Deserializer<'de> for Params<'_, '_> {
+    type Error = ParamError;
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ParamError> {
+        let mut given = Vec::with_capacity(fields.len());
+        for &name in fields {
+            let mut values = self.0.iter().filter(|(n, _)| n == name).map(|(_, v)| v);
+            let Some(value) = values.next() else {
+                continue;
+            };
+            if values.next().is_some() {
+                return Err(ParamError::of(name, "is given more than once"));
+            }
+            let Ok(value) = value else {
+                return Err(ParamError::of(name, "is not UTF-8 once percent-decoded"));
+            };
+            given.push((name, value.as_ref()));
+        }
+        visitor.visit_map(Given {
+            pairs: given.into_iter(),
+            current: None,
+        })
+    }
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, ParamError> {
+        Err(de::Error::custom("a query is read into a struct"))
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
+/// The declared parameters that were given, once each.
+struct Given<'q> {
+    pairs: std::vec::IntoIter<(&'static str, &'q str)>,
+    current: Option<(&'static str, &'q str)>,
+}
+
+impl<'de> MapAccess<'de> for Given<'_> {
+    type Error = ParamError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, ParamError> {
+        let Some((name, value)) = self.pairs.next() else {
+            return Ok(None);
+        };
+        self.current = Some((name, value));
+        seed.deserialize(name.into_deserializer()).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, ParamError> {
+        let (name, value) = self
+            .current
+            .take()
+            .ok_or_else(|| de::Error::custom("a value before its name"))?;
+        seed.deserialize(Value(value)).map_err(|mut error| {
+            error.name.get_or_insert(name);
+            error
+        })
+    }
+}
+
+/// One parameter's decoded value: text, which the parameter's type reads.
+struct Value<'q>(&'q str);
+
+impl<'de> Deserializer<'de> for Value<'_> {
+    type Error = ParamError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
+        visitor.visit_str(self.0)
+    }
+
+    /// A parameter that is given has a value, even an empty one (`?tier=` is a bad tier).
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, ParamError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// A deserializer that only learns a struct's field names (see [`declared`]).
+struct Probe;
+
+#[derive(Debug)]
+struct Declared(&'static [&'static str]);
+
+impl Display for Declared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "declares {:?}", self.0)
+    }
+}
+
+impl std::error::Error for Declared {}
+
+impl de::Error for Declared {
+    fn custom<M: Display>(_: M) -> Self {
+        Declared(&[])
+    }
+}
+
+impl<'de> Deserializer<'de> for Probe {
+    type Error = Declared;
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Declared> {
+        Err(Declared(fields))
+    }
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Declared> {
+        Err(Declared(&[]))
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
+/// Checks that `T` reads exactly the parameters its spec declares, in the same order, so the
+/// spec, the extractor and the response cache's key agree.
+#[cfg(test)]
+pub(crate) fn assert_documented<T: DeserializeOwned + IntoParams>() {
+    let documented: Vec<String> = T::into_params(|| None)
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(
+        declared::<T>(),
+        documented.as_slice(),
+        "{}",
+        std::any::type_name::<T>()
+    );
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::Slug;
-
-    #[test]
-    fn cursor_round_trips_and_rejects_forgeries() {
-        let slug: Slug = "some-slug".parse().expect("slug");
-        let cursor = Cursor::encode("roadmaps", (7, &slug));
-        let query = QueryParams::parse(&format!("cursor={cursor}")).expect("short");
-        assert_eq!(
-            query.cursor::<(u32, Slug)>("roadmaps").ok(),
-            Some(Some((7, slug)))
-        );
-        assert!(
-            query.cursor::<(u32, Slug)>("projects").is_err(),
-            "another list's cursor"
-        );
-        assert!(
-            query.cursor::<String>("roadmaps").is_err(),
-            "another key shape"
-        );
-        let bad_slug = Cursor::encode("roadmaps", (7, "Bad Slug"));
-        for forged in ["", "abc", "!!!", bad_slug.as_str()] {
-            let query = QueryParams::parse(&format!("cursor={forged}")).expect("short");
-            assert!(query.cursor::<(u32, Slug)>("roadmaps").is_err(), "{forged}");
-        }
-    }
-
-    #[test]
-    fn the_next_page_keeps_every_other_parameter() {
-        let query = QueryParams::parse("tier=skip&cursor=old&limit=5").expect("short");
-        assert_eq!(query.with_cursor("new"), "tier=skip&limit=5&cursor=new");
-    }
-
-    #[test]
-    fn search_words_become_quoted_phrases() {
-        let q = QueryParams::parse("q=scikit-learn%20%22AUC%22%20NEAR(x)&blank=%20&long=")
-            .expect("short");
-        assert_eq!(
-            q.search_terms("q").ok().flatten().as_deref(),
-            Some(r#""scikit-learn" """AUC""" "NEAR(x)""#)
-        );
-        assert!(q.search_terms("blank").is_err());
-        assert!(q.search_terms("long").is_err());
-        assert_eq!(q.search_terms("absent").ok(), Some(None));
-    }
-
-    #[test]
-    fn numbers_are_bounded_and_named() {
-        let q = QueryParams::parse("limit=0&max=abc&ok=7").expect("short");
-        assert!(matches!(
-            q.number("limit", 1, 100),
-            Err(ApiError::BadParameter { name: "limit", .. })
-        ));
-        assert!(matches!(
-            q.number("max", 0, 10),
-            Err(ApiError::BadParameter { name: "max", .. })
-        ));
-        assert_eq!(q.number("ok", 1, 10).ok(), Some(Some(7)));
-        assert_eq!(q.number("absent", 1, 10).ok(), Some(None));
-    }
-
-    #[test]
-    fn repeated_and_overlong_queries_are_refused() {
-        let q = QueryParams::parse("tier=skip&tier=helpful").expect("short");
-        assert!(q.raw("tier").is_err());
-        assert!(matches!(
-            QueryParams::parse(&"a".repeat(MAX_QUERY_LEN + 1)),
-            Err(ApiError::QueryTooLong(_))
-        ));
-    }
-}
+mod tests;

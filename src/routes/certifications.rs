@@ -3,59 +3,70 @@
 
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
+use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::lists::{self, ListQuery};
+use super::lists::{self, Paging};
 use super::{
-    AppState, BadParameter, InternalError, JsonFormatParam, NotAcceptable, NotFound, NotModified,
-    QueryTooLong, RevisionParam, path_slug, roadmap_for,
+    AppState, BadParameter, InternalError, JsonQuery, NotAcceptable, NotFound, NotModified,
+    QueryTooLong, Revision, path_slug, roadmap_for,
 };
 use crate::domain::{Certification, CertificationEntry, CertificationRating, Rating, Slug, Tier};
 use crate::http::formats::{CsvRows, cell};
-use crate::http::{ApiError, Format, Page, QueryParams, json, negotiate};
+use crate::http::query::{self, Query};
+use crate::http::{ApiError, Bounded, Cursor, Limit, ListFormat, Page, SearchText, json};
 use crate::store::CertificationFilter;
-
-/// Which of a roadmap's certifications to list.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TierQuery {
-    /// Only certifications this roadmap rates at this tier.
-    #[param(inline)]
-    pub tier: Option<Tier>,
-    /// `json`, `csv` or `ndjson`, for tools that cannot set `Accept`.
-    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson)$")]
-    pub format: Option<String>,
-}
-
-/// Filters and paging of the certifications across roadmaps.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CertificationQuery {
-    /// Only certifications with a rating of this tier (with `roadmap`, that roadmap's rating).
-    #[param(inline)]
-    pub tier: Option<Tier>,
-    /// Only certifications this roadmap rates.
-    #[param(value_type = Option<Slug>, example = "healthcare-ai-ml-engineer")]
-    pub roadmap: Option<String>,
-    /// Only certifications that cost at most this many US dollars; those without a price
-    /// ("N/A") are left out.
-    #[param(minimum = 0, maximum = 1_000_000, example = 250)]
-    pub max_cost_usd: Option<u32>,
-    /// Only certifications whose name or rating mentions every one of these words.
-    #[param(value_type = Option<String>, min_length = 1, max_length = 200, pattern = "\\S", example = "machine learning")]
-    pub q: Option<String>,
-    /// Page size, 1 to 100 (default 20). CSV and NDJSON carry the whole filtered set.
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 20)]
-    pub limit: u32,
-    /// The `next_cursor` of the previous page, unchanged.
-    pub cursor: Option<String>,
-    /// `json`, `csv` or `ndjson`, for tools that cannot set `Accept`.
-    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson)$")]
-    pub format: Option<String>,
-}
 
 /// The most a `max_cost_usd` filter may name.
 const MAX_COST_USD: u32 = 1_000_000;
+
+/// Which of a roadmap's certifications to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TierQuery {
+    /// Only certifications this roadmap rates at this tier.
+    #[serde(default, deserialize_with = "query::from_str")]
+    #[param(inline)]
+    pub tier: Option<Tier>,
+    /// `json`, `csv` or `ndjson`, for tools that cannot set `Accept`.
+    #[serde(default)]
+    #[param(inline)]
+    pub format: ListFormat,
+    #[param(inline, example = 1)]
+    pub rev: Option<Revision>,
+}
+
+/// Filters and paging of the certifications across roadmaps.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CertificationQuery {
+    /// Only certifications with a rating of this tier (with `roadmap`, that roadmap's rating).
+    #[serde(default, deserialize_with = "query::from_str")]
+    #[param(inline)]
+    pub tier: Option<Tier>,
+    /// Only certifications this roadmap rates.
+    #[serde(default, deserialize_with = "query::from_str")]
+    #[param(example = "healthcare-ai-ml-engineer")]
+    pub roadmap: Option<Slug>,
+    /// Only certifications that cost at most this many US dollars; those without a price
+    /// ("N/A") are left out.
+    #[param(inline, example = 250)]
+    pub max_cost_usd: Option<Bounded<0, { MAX_COST_USD }>>,
+    /// Only certifications whose name or rating mentions every one of these words.
+    #[param(inline, example = "machine learning")]
+    pub q: Option<SearchText>,
+    /// Page size, 1 to 100 (default 20). CSV and NDJSON carry the whole filtered set.
+    #[serde(default)]
+    #[param(inline)]
+    pub limit: Limit,
+    /// The `next_cursor` of the previous page, unchanged.
+    #[param(inline)]
+    pub cursor: Option<Cursor>,
+    /// `json`, `csv` or `ndjson`, for tools that cannot set `Accept`.
+    #[serde(default)]
+    #[param(inline)]
+    pub format: ListFormat,
+}
 
 fn certification_cells(c: &Certification) -> Vec<String> {
     vec![
@@ -143,7 +154,7 @@ impl CsvRows for CertificationEntry {
 /// share of job postings and the certification's own facts (cost, renewal, study time).
 #[utoipa::path(
     tag = "certifications",
-    params(("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"), TierQuery, RevisionParam),
+    params(("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"), TierQuery),
     responses(
         (status = 200, description = "The rated certifications (never paged: `next_cursor` is null).",
          content(
@@ -160,18 +171,17 @@ pub async fn list_roadmap_certifications(
     req: HttpRequest,
     state: Data<AppState>,
     slug: Path<String>,
-    query: QueryParams,
+    Query(query): Query<TierQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let list = ListQuery::parse(&req, &query)?;
-    let tier = query.get::<Tier>("tier")?;
-    let (roadmap, cache) = roadmap_for(&state, &slug, &query).await?;
+    let format = query.format.negotiate(&req)?;
+    let (roadmap, cache) = roadmap_for(&state, &slug, query.rev).await?;
     let ratings = roadmap
         .certifications
         .items
         .into_iter()
-        .filter(|rating| tier.is_none_or(|tier| rating.tier == tier))
+        .filter(|rating| query.tier.is_none_or(|tier| rating.tier == tier))
         .collect();
-    lists::respond(&req, cache, &state, &query, list, ratings, None)
+    lists::respond(&req, cache, &state, format, ratings, None)
 }
 
 /// Lists certifications across every roadmap, in slug order, each with the roadmaps' ratings.
@@ -199,16 +209,16 @@ pub async fn list_roadmap_certifications(
 pub async fn list_certifications(
     req: HttpRequest,
     state: Data<AppState>,
-    query: QueryParams,
+    Query(query): Query<CertificationQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let list = ListQuery::parse(&req, &query)?;
+    let paging = Paging::new(&req, query.format, query.limit, query.cursor.as_ref())?;
     let filter = CertificationFilter {
-        tier: query.get("tier")?,
-        roadmap: query.get("roadmap")?,
-        max_cost_usd: query.number("max_cost_usd", 0, MAX_COST_USD)?,
-        fts: query.search_terms("q")?,
-        after: list.cursor(&query, "certifications")?,
-        limit: list.limit,
+        tier: query.tier,
+        roadmap: query.roadmap,
+        max_cost_usd: query.max_cost_usd.map(Bounded::get),
+        fts: query.q.map(SearchText::into_fts),
+        after: paging.after("certifications")?,
+        limit: paging.limit,
     };
     let (data, more) = state.store.certification_entries(&filter).await?;
     let next_cursor = lists::next_cursor(more, &data, "certifications", |last| {
@@ -218,8 +228,7 @@ pub async fn list_certifications(
         &req,
         state.content_cache(),
         &state,
-        &query,
-        list,
+        paging.format,
         data,
         next_cursor,
     )
@@ -228,7 +237,7 @@ pub async fn list_certifications(
 /// Gets one certification and every roadmap's rating of it.
 #[utoipa::path(
     tag = "certifications",
-    params(("slug" = Slug, Path, description = "The certification's slug.", example = "aws-certified-machine-learning-specialty"), JsonFormatParam),
+    params(("slug" = Slug, Path, description = "The certification's slug.", example = "aws-certified-machine-learning-specialty"), JsonQuery),
     responses(
         (status = 200, description = "The certification.", body = CertificationEntry,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
@@ -240,9 +249,9 @@ pub async fn get_certification(
     req: HttpRequest,
     state: Data<AppState>,
     slug: Path<String>,
-    query: QueryParams,
+    Query(query): Query<JsonQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    negotiate(&req, &query, &[Format::Json])?;
+    query.format.negotiate(&req)?;
     let slug = path_slug(&slug, "certification")?;
     let entry = state
         .store

@@ -21,12 +21,14 @@ pub mod sources;
 use actix_web::http::{Method, header};
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
+use serde::Deserialize;
 use utoipa::{IntoParams, IntoResponses};
 
 use crate::domain::{Roadmap, Slug};
 use crate::http::spec_paths::SpecPaths;
 use crate::http::{
-    ApiError, CachePolicy, Problem, QueryParams, TrustedProxies, excerpt, request_host,
+    ApiError, Bounded, CachePolicy, JsonFormat, ListFormat, Problem, TrustedProxies, excerpt,
+    request_host,
 };
 use crate::store::Store;
 
@@ -93,15 +95,19 @@ fn path_number(raw: &str, what: &str) -> Result<u32, ApiError> {
 /// `Cache-Control` of a pinned revision, which never changes.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
+/// `?rev=N`: a roadmap exactly as its revision N was published (see `/revisions`), cacheable
+/// for good.
+pub type Revision = Bounded<1, { u32::MAX }>;
+
 /// The roadmap a request reads, and how it may be cached: the current one, or with `?rev=N`
 /// that revision exactly as it was published.
 async fn roadmap_for<'s>(
     state: &'s AppState,
     raw_slug: &str,
-    query: &QueryParams,
+    rev: Option<Revision>,
 ) -> Result<(Roadmap, CachePolicy<'s>), ApiError> {
     let slug = path_slug(raw_slug, "roadmap")?;
-    match query.number("rev", 1, u32::MAX)? {
+    match rev.map(Revision::get) {
         Some(rev) => {
             let roadmap = state.store.revision(&slug, rev).await?.ok_or_else(|| {
                 ApiError::not_found(format!("roadmap `{slug}` has no published revision {rev}"))
@@ -133,31 +139,38 @@ pub async fn fallback(req: HttpRequest, known: Data<SpecPaths>) -> Result<HttpRe
     Err(ApiError::MethodNotAllowed(allow.to_owned()))
 }
 
-/// `?rev=N`: the roadmap exactly as its revision N was published (see `/revisions`), cacheable
-/// for good.
-#[derive(Debug, IntoParams)]
+/// A section of a roadmap listed whole (its phases, projects or sources).
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct RevisionParam {
-    #[param(minimum = 1, maximum = 4294967295_u64, example = 1)]
-    pub rev: Option<u32>,
-}
-
-/// `?format=` of a list, for tools that cannot set `Accept`.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListFormatParam {
+pub struct SectionQuery {
+    #[param(inline, example = 1)]
+    pub rev: Option<Revision>,
     /// `json`, `csv` or `ndjson`.
-    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson)$")]
-    pub format: Option<String>,
+    #[serde(default)]
+    #[param(inline)]
+    pub format: ListFormat,
 }
 
-/// `?format=` of a resource served as JSON only (`Accept` works too).
-#[derive(Debug, IntoParams)]
+/// One item of a roadmap's section (a phase or a project).
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct JsonFormatParam {
+pub struct ItemQuery {
+    #[param(inline, example = 1)]
+    pub rev: Option<Revision>,
     /// `json`.
-    #[param(value_type = Option<String>, pattern = "^json$")]
-    pub format: Option<String>,
+    #[serde(default)]
+    #[param(inline)]
+    pub format: JsonFormat,
+}
+
+/// A resource served as JSON only (`Accept` works too).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct JsonQuery {
+    /// `json`.
+    #[serde(default)]
+    #[param(inline)]
+    pub format: JsonFormat,
 }
 
 /// The client's copy is current (its `If-None-Match` names the ETag): no body.
@@ -219,3 +232,27 @@ pub struct NotAcceptable(pub Problem);
 #[derive(IntoResponses)]
 #[response(status = 409, content_type = "application/problem+json")]
 pub struct StaleCursor(pub Problem);
+
+#[cfg(test)]
+mod tests {
+    use crate::http::query::assert_documented;
+
+    #[test]
+    fn every_query_reads_what_its_spec_declares() {
+        assert_documented::<super::SectionQuery>();
+        assert_documented::<super::ItemQuery>();
+        assert_documented::<super::JsonQuery>();
+        assert_documented::<super::roadmaps::CatalogueQuery>();
+        assert_documented::<super::roadmaps::RoadmapQuery>();
+        assert_documented::<super::certifications::TierQuery>();
+        assert_documented::<super::certifications::CertificationQuery>();
+        assert_documented::<super::projects::ProjectQuery>();
+        assert_documented::<super::sources::SourceQuery>();
+        assert_documented::<super::search::SearchParams>();
+        assert_documented::<super::plan::PlanQuery>();
+        assert_documented::<super::revisions::RevisionsQuery>();
+        assert_documented::<super::revisions::ChangesQuery>();
+        assert_documented::<super::embed::EmbedQuery>();
+        assert_documented::<super::embed::OEmbedQuery>();
+    }
+}

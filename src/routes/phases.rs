@@ -3,14 +3,15 @@
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
 
-use super::lists::{self, ListQuery};
+use super::lists;
 use super::{
-    AppState, BadParameter, InternalError, JsonFormatParam, ListFormatParam, NotAcceptable,
-    NotFound, NotModified, RevisionParam, path_number, roadmap_for,
+    AppState, BadParameter, InternalError, ItemQuery, NotAcceptable, NotFound, NotModified,
+    SectionQuery, path_number, roadmap_for,
 };
 use crate::domain::{Phase, Slug};
 use crate::http::formats::{CsvRows, joined};
-use crate::http::{ApiError, Format, Page, QueryParams, json, negotiate};
+use crate::http::query::Query;
+use crate::http::{ApiError, Page, json};
 
 impl CsvRows for Phase {
     const HEADER: &'static [&'static str] = &[
@@ -60,7 +61,7 @@ impl CsvRows for Phase {
     tag = "learning path",
     params(
         ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
-        RevisionParam, ListFormatParam,
+        SectionQuery,
     ),
     responses(
         (status = 200, description = "Every phase (never paged: `next_cursor` is null).",
@@ -78,19 +79,12 @@ pub async fn list_phases(
     req: HttpRequest,
     state: Data<AppState>,
     slug: Path<String>,
-    query: QueryParams,
+    Query(query): Query<SectionQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let list = ListQuery::parse(&req, &query)?;
-    let (roadmap, cache) = roadmap_for(&state, &slug, &query).await?;
-    lists::respond(
-        &req,
-        cache,
-        &state,
-        &query,
-        list,
-        roadmap.learning_path.phases,
-        None,
-    )
+    let format = query.format.negotiate(&req)?;
+    let (roadmap, cache) = roadmap_for(&state, &slug, query.rev).await?;
+    let phases = roadmap.learning_path.phases;
+    lists::respond(&req, cache, &state, format, phases, None)
 }
 
 /// Gets one phase of the learning path by its number (from 1).
@@ -99,7 +93,7 @@ pub async fn list_phases(
     params(
         ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
         ("number" = u32, Path, description = "The phase number, from 1.", minimum = 1, example = 2),
-        RevisionParam, JsonFormatParam,
+        ItemQuery,
     ),
     responses(
         (status = 200, description = "The phase.", body = Phase,
@@ -112,12 +106,12 @@ pub async fn get_phase(
     req: HttpRequest,
     state: Data<AppState>,
     path: Path<(String, String)>,
-    query: QueryParams,
+    Query(query): Query<ItemQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    negotiate(&req, &query, &[Format::Json])?;
+    query.format.negotiate(&req)?;
     let (slug, number) = path.into_inner();
     let number = path_number(&number, "phase")?;
-    let (roadmap, cache) = roadmap_for(&state, &slug, &query).await?;
+    let (roadmap, cache) = roadmap_for(&state, &slug, query.rev).await?;
     let phase = roadmap
         .learning_path
         .phases

@@ -4,50 +4,97 @@
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
 use chrono::{Datelike, NaiveDate};
-use utoipa::IntoParams;
+use serde::{Deserialize, Deserializer};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::{
     AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
-    RevisionParam, roadmap_for,
+    Revision, roadmap_for,
 };
 use crate::domain::{Pace, Slug, StudyPlan};
-use crate::http::{ApiError, Format, QueryParams, json, negotiate, representation};
+use crate::http::formats::{FormatParam, Offered};
+use crate::http::query::{self, Query, read_text};
+use crate::http::{ApiError, Bounded, Format, json, representation};
 
-/// How to lay out the plan.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PlanQuery {
-    /// Study hours a week, 1 to 80.
-    #[param(minimum = 1, maximum = 80, example = 10)]
-    pub hours_per_week: u32,
-    /// The first day, an ISO 8601 date from 1900-01-01 to 2199-12-31 (default: today, UTC).
-    #[param(value_type = Option<String>, format = Date, pattern = "^(19|20|21)[0-9]{2}-", example = "2027-01-04")]
-    pub start: Option<String>,
-    /// `steady` (the default) dates each phase by the high end of its hour range, `fast` by
-    /// the low end.
-    #[param(inline)]
-    pub pace: Option<Pace>,
-    /// `json` or `ics`, for tools that cannot set `Accept`.
-    #[param(value_type = Option<String>, pattern = "^(json|ics)$")]
-    pub format: Option<String>,
-}
+/// The most study hours a week a plan may assume.
+const MAX_HOURS_PER_WEEK: u32 = 80;
 
 /// The years a plan may start in: wide enough for any learner, narrow enough that every
 /// date of the longest plan stays representable.
 const START_YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
 
-fn start_date(query: &QueryParams) -> Result<NaiveDate, ApiError> {
-    let today = chrono::Utc::now().date_naive();
-    let Some(raw) = query.raw("start")? else {
-        return Ok(today);
-    };
-    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .ok()
-        .filter(|d| raw.len() == 10 && START_YEARS.contains(&d.year()))
-        .ok_or_else(|| {
-            ApiError::bad_parameter("start", "must be a date as YYYY-MM-DD from 1900 to 2199")
-        })?;
-    Ok(date)
+/// The first day of a plan: an ISO 8601 date (`YYYY-MM-DD`) in [`START_YEARS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StartDate(NaiveDate);
+
+impl<'de> Deserialize<'de> for StartDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_text(deserializer, |raw| {
+            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .ok()
+                .filter(|d| raw.len() == 10 && START_YEARS.contains(&d.year()))
+                .map(StartDate)
+                .ok_or_else(|| {
+                    format!(
+                        "must be a date as YYYY-MM-DD from {} to {}",
+                        START_YEARS.start(),
+                        START_YEARS.end()
+                    )
+                })
+        })
+    }
+}
+
+impl PartialSchema for StartDate {
+    /// The pattern checks the century, which a `date` format alone does not.
+    fn schema() -> RefOr<Schema> {
+        let centuries: Vec<String> = (START_YEARS.start() / 100..=START_YEARS.end() / 100)
+            .map(|century| century.to_string())
+            .collect();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .pattern(Some(format!("^({})[0-9]{{2}}-", centuries.join("|"))))
+            .into()
+    }
+}
+
+impl ToSchema for StartDate {}
+
+/// A plan as JSON, or as an iCalendar file.
+#[derive(Debug, Clone, Copy)]
+pub enum PlanFormats {}
+
+impl Offered for PlanFormats {
+    const FORMATS: &'static [Format] = &[Format::Json, Format::Calendar];
+}
+
+/// `?format=` of a plan.
+pub type PlanFormat = FormatParam<PlanFormats>;
+
+/// How to lay out the plan.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlanQuery {
+    /// Study hours a week, 1 to 80.
+    #[param(inline, example = 10)]
+    pub hours_per_week: Bounded<1, { MAX_HOURS_PER_WEEK }>,
+    /// The first day, an ISO 8601 date from 1900-01-01 to 2199-12-31 (default: today, UTC).
+    #[param(inline, example = "2027-01-04")]
+    pub start: Option<StartDate>,
+    /// `steady` (the default) dates each phase by the high end of its hour range, `fast` by
+    /// the low end.
+    #[serde(default, deserialize_with = "query::from_str")]
+    #[param(inline)]
+    pub pace: Option<Pace>,
+    /// `json` or `ics`, for tools that cannot set `Accept`.
+    #[serde(default)]
+    #[param(inline)]
+    pub format: PlanFormat,
+    #[param(inline, example = 1)]
+    pub rev: Option<Revision>,
 }
 
 /// Lays the learning path out on the calendar: for each phase the weeks its hour range takes
@@ -59,7 +106,7 @@ fn start_date(query: &QueryParams) -> Result<NaiveDate, ApiError> {
 /// and phase, so importing a revised plan updates the events instead of duplicating them.
 #[utoipa::path(
     tag = "learning path",
-    params(("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"), PlanQuery, RevisionParam),
+    params(("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"), PlanQuery),
     responses(
         (status = 200, description = "The plan.",
          content(
@@ -75,21 +122,19 @@ pub async fn get_plan(
     req: HttpRequest,
     state: Data<AppState>,
     slug: Path<String>,
-    query: QueryParams,
+    Query(query): Query<PlanQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = negotiate(&req, &query, &[Format::Json, Format::Calendar])?;
-    let hours_per_week = query.number("hours_per_week", 1, 80)?.ok_or_else(|| {
-        ApiError::bad_parameter("hours_per_week", "is required: study hours a week, 1 to 80")
-    })?;
-    let start = start_date(&query)?;
-    let pace = query.get::<Pace>("pace")?.unwrap_or_default();
-    let (roadmap, cache) = roadmap_for(&state, &slug, &query).await?;
+    let format = query.format.negotiate(&req)?;
+    let start = query
+        .start
+        .map_or_else(|| chrono::Utc::now().date_naive(), |start| start.0);
+    let (roadmap, cache) = roadmap_for(&state, &slug, query.rev).await?;
     let plan = StudyPlan::new(
         roadmap.slug.clone(),
         &roadmap.learning_path.phases,
-        hours_per_week,
+        query.hours_per_week.get(),
         start,
-        pace,
+        query.pace.unwrap_or_default(),
     )
     .ok_or_else(|| ApiError::bad_parameter("start", "puts the plan beyond the calendar"))?;
     match format {

@@ -3,53 +3,82 @@
 
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
-use utoipa::IntoParams;
+use serde::{Deserialize, Deserializer};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
-use super::lists::{self, ListQuery};
+use super::lists::{self, Paging};
 use super::{
-    AppState, BadParameter, InternalError, JsonFormatParam, ListFormatParam, NotAcceptable,
-    NotFound, NotModified, QueryTooLong, RevisionParam, path_number, roadmap_for,
+    AppState, BadParameter, InternalError, ItemQuery, NotAcceptable, NotFound, NotModified,
+    QueryTooLong, SectionQuery, path_number, roadmap_for,
 };
 use crate::domain::{Project, ProjectEntry, Slug};
 use crate::http::formats::{CsvRows, cell, joined};
-use crate::http::{ApiError, Format, Page, QueryParams, json, negotiate};
+use crate::http::params::text_schema;
+use crate::http::query::{self, Query, read_text};
+use crate::http::{ApiError, Bounded, Cursor, Limit, ListFormat, Page, json};
 use crate::store::ProjectFilter;
-
-/// Filters and paging of the projects across roadmaps.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ProjectQuery {
-    /// Only projects whose stack names this (a whole name, any case: `pytorch` finds PyTorch).
-    #[param(min_length = 1, max_length = 200, pattern = "\\S", example = "pytorch")]
-    pub stack: Option<String>,
-    /// Only projects using this dataset (a whole name, any case).
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = "\\S",
-        example = "CheXpert"
-    )]
-    pub dataset: Option<String>,
-    /// Only projects of at most this many hours (the upper bound of their estimate).
-    #[param(minimum = 0, maximum = 100_000, example = 40)]
-    pub max_hours: Option<u32>,
-    /// Only this roadmap's projects.
-    #[param(value_type = Option<Slug>, example = "healthcare-ai-ml-engineer")]
-    pub roadmap: Option<String>,
-    /// Page size, 1 to 100 (default 20). CSV and NDJSON carry the whole filtered set.
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 20)]
-    pub limit: u32,
-    /// The `next_cursor` of the previous page, unchanged.
-    pub cursor: Option<String>,
-    /// `json`, `csv` or `ndjson`, for tools that cannot set `Accept`.
-    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson)$")]
-    pub format: Option<String>,
-}
 
 /// The most hours a `max_hours` filter may name.
 const MAX_HOURS: u32 = 100_000;
 /// The longest stack or dataset name a filter may give.
 const MAX_NAME_LEN: usize = 200;
+
+/// A whole name to match (a stack item or a dataset): trimmed, 1 to 200 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WholeName(String);
+
+impl<'de> Deserialize<'de> for WholeName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_text(deserializer, |raw| {
+            let trimmed = raw.trim();
+            if crate::domain::is_blank(raw) || trimmed.chars().count() > MAX_NAME_LEN {
+                Err(format!("must be a name of 1 to {MAX_NAME_LEN} characters"))
+            } else {
+                Ok(WholeName(trimmed.to_owned()))
+            }
+        })
+    }
+}
+
+impl PartialSchema for WholeName {
+    fn schema() -> RefOr<Schema> {
+        text_schema(MAX_NAME_LEN).into()
+    }
+}
+
+impl ToSchema for WholeName {}
+
+/// Filters and paging of the projects across roadmaps.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProjectQuery {
+    /// Only projects whose stack names this (a whole name, any case: `pytorch` finds PyTorch).
+    #[param(inline, example = "pytorch")]
+    pub stack: Option<WholeName>,
+    /// Only projects using this dataset (a whole name, any case).
+    #[param(inline, example = "CheXpert")]
+    pub dataset: Option<WholeName>,
+    /// Only projects of at most this many hours (the upper bound of their estimate).
+    #[param(inline, example = 40)]
+    pub max_hours: Option<Bounded<0, { MAX_HOURS }>>,
+    /// Only this roadmap's projects.
+    #[serde(default, deserialize_with = "query::from_str")]
+    #[param(example = "healthcare-ai-ml-engineer")]
+    pub roadmap: Option<Slug>,
+    /// Page size, 1 to 100 (default 20). CSV and NDJSON carry the whole filtered set.
+    #[serde(default)]
+    #[param(inline)]
+    pub limit: Limit,
+    /// The `next_cursor` of the previous page, unchanged.
+    #[param(inline)]
+    pub cursor: Option<Cursor>,
+    /// `json`, `csv` or `ndjson`, for tools that cannot set `Accept`.
+    #[serde(default)]
+    #[param(inline)]
+    pub format: ListFormat,
+}
 
 const PROJECT_COLUMNS: [&str; 10] = [
     "number",
@@ -109,30 +138,12 @@ impl CsvRows for ProjectEntry {
     }
 }
 
-/// A whole-name filter: trimmed, non-empty, of reasonable length.
-fn name_filter(query: &QueryParams, name: &'static str) -> Result<Option<String>, ApiError> {
-    query
-        .raw(name)?
-        .map(|raw| {
-            let trimmed = raw.trim();
-            if crate::domain::is_blank(raw) || trimmed.chars().count() > MAX_NAME_LEN {
-                Err(ApiError::bad_parameter(
-                    name,
-                    format!("must be a name of 1 to {MAX_NAME_LEN} characters"),
-                ))
-            } else {
-                Ok(trimmed.to_owned())
-            }
-        })
-        .transpose()
-}
-
 /// Lists a roadmap's portfolio projects in order, with stack, datasets and hours.
 #[utoipa::path(
     tag = "projects",
     params(
         ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
-        RevisionParam, ListFormatParam,
+        SectionQuery,
     ),
     responses(
         (status = 200, description = "Every project (never paged: `next_cursor` is null).",
@@ -150,11 +161,11 @@ pub async fn list_projects(
     req: HttpRequest,
     state: Data<AppState>,
     slug: Path<String>,
-    query: QueryParams,
+    Query(query): Query<SectionQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let list = ListQuery::parse(&req, &query)?;
-    let (roadmap, cache) = roadmap_for(&state, &slug, &query).await?;
-    lists::respond(&req, cache, &state, &query, list, roadmap.projects, None)
+    let format = query.format.negotiate(&req)?;
+    let (roadmap, cache) = roadmap_for(&state, &slug, query.rev).await?;
+    lists::respond(&req, cache, &state, format, roadmap.projects, None)
 }
 
 /// Gets one portfolio project by its number (from 1).
@@ -163,7 +174,7 @@ pub async fn list_projects(
     params(
         ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
         ("number" = u32, Path, description = "The project number, from 1.", minimum = 1, example = 3),
-        RevisionParam, JsonFormatParam,
+        ItemQuery,
     ),
     responses(
         (status = 200, description = "The project.", body = Project,
@@ -176,12 +187,12 @@ pub async fn get_project(
     req: HttpRequest,
     state: Data<AppState>,
     path: Path<(String, String)>,
-    query: QueryParams,
+    Query(query): Query<ItemQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    negotiate(&req, &query, &[Format::Json])?;
+    query.format.negotiate(&req)?;
     let (slug, number) = path.into_inner();
     let number = path_number(&number, "project")?;
-    let (roadmap, cache) = roadmap_for(&state, &slug, &query).await?;
+    let (roadmap, cache) = roadmap_for(&state, &slug, query.rev).await?;
     let project = roadmap
         .projects
         .into_iter()
@@ -217,16 +228,16 @@ pub async fn get_project(
 pub async fn list_all_projects(
     req: HttpRequest,
     state: Data<AppState>,
-    query: QueryParams,
+    Query(query): Query<ProjectQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let list = ListQuery::parse(&req, &query)?;
+    let paging = Paging::new(&req, query.format, query.limit, query.cursor.as_ref())?;
     let filter = ProjectFilter {
-        stack: name_filter(&query, "stack")?,
-        dataset: name_filter(&query, "dataset")?,
-        max_hours: query.number("max_hours", 0, MAX_HOURS)?,
-        roadmap: query.get("roadmap")?,
-        after: list.cursor(&query, "projects")?,
-        limit: list.limit,
+        stack: query.stack.map(|name| name.0),
+        dataset: query.dataset.map(|name| name.0),
+        max_hours: query.max_hours.map(Bounded::get),
+        roadmap: query.roadmap,
+        after: paging.after("projects")?,
+        limit: paging.limit,
     };
     let (data, more) = state.store.project_entries(&filter).await?;
     let next_cursor = lists::next_cursor(more, &data, "projects", |last| {
@@ -236,8 +247,7 @@ pub async fn list_all_projects(
         &req,
         state.content_cache(),
         &state,
-        &query,
-        list,
+        paging.format,
         data,
         next_cursor,
     )

@@ -3,17 +3,18 @@
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
 use atom_syndication::{Entry, Feed, FixedDateTime, Link};
+use serde::Deserialize;
 use serde_json::json;
 use utoipa::IntoParams;
 
-use super::lists::{self, ListQuery};
+use super::lists;
 use super::{
-    AppState, BadParameter, InternalError, ListFormatParam, NotAcceptable, NotFound, NotModified,
-    path_slug,
+    AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, path_slug,
 };
 use crate::domain::Slug;
-use crate::http::formats::{CsvRows, cell};
-use crate::http::{ApiError, Cursor, Format, Limit, QueryParams, negotiate, representation};
+use crate::http::formats::{CsvRows, FormatParam, Offered, cell};
+use crate::http::query::Query;
+use crate::http::{ApiError, Cursor, Format, Limit, ListFormat, representation};
 use crate::store::{ChangeEntry, ChangeKind, RevisionInfo};
 
 impl CsvRows for RevisionInfo {
@@ -31,6 +32,16 @@ impl CsvRows for RevisionInfo {
     }
 }
 
+/// How to list a roadmap's revisions.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RevisionsQuery {
+    /// `json`, `csv` or `ndjson`.
+    #[serde(default)]
+    #[param(inline)]
+    pub format: ListFormat,
+}
+
 /// Lists every published revision of a roadmap, oldest first. Each one can be read as it was
 /// published with `?rev={number}` on the roadmap and on its sub-resources, and is cacheable
 /// for good.
@@ -38,7 +49,7 @@ impl CsvRows for RevisionInfo {
     tag = "roadmaps",
     params(
         ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
-        ListFormatParam,
+        RevisionsQuery,
     ),
     responses(
         (status = 200, description = "The revisions (never paged: `next_cursor` is null).",
@@ -56,38 +67,44 @@ pub async fn list_revisions(
     req: HttpRequest,
     state: Data<AppState>,
     slug: Path<String>,
-    query: QueryParams,
+    Query(query): Query<RevisionsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let list = ListQuery::parse(&req, &query)?;
+    let format = query.format.negotiate(&req)?;
     let slug = path_slug(&slug, "roadmap")?;
     let revisions = state.store.revisions(&slug).await?;
     if revisions.is_empty() {
         return Err(ApiError::not_found(format!("there is no roadmap `{slug}`")));
     }
-    lists::respond(
-        &req,
-        state.content_cache(),
-        &state,
-        &query,
-        list,
-        revisions,
-        None,
-    )
+    lists::respond(&req, state.content_cache(), &state, format, revisions, None)
+}
+
+/// The change feed as a JSON Feed, or as Atom.
+#[derive(Debug, Clone, Copy)]
+pub enum FeedFormats {}
+
+impl Offered for FeedFormats {
+    const FORMATS: &'static [Format] = &[Format::Json, Format::Atom];
 }
 
 /// Paging of the change feed.
-#[derive(Debug, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
     /// Entries per page, 1 to 100 (default 20).
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 20)]
-    pub limit: u32,
+    #[serde(default)]
+    #[param(inline)]
+    pub limit: Limit,
     /// From the feed's `next_url` (JSON Feed) or `rel="next"` link (Atom).
-    pub cursor: Option<String>,
+    #[param(inline)]
+    pub cursor: Option<Cursor>,
     /// `json` (JSON Feed) or `atom`, for tools that cannot set `Accept`.
-    #[param(value_type = Option<String>, pattern = "^(json|atom)$")]
-    pub format: Option<String>,
+    #[serde(default)]
+    #[param(inline)]
+    pub format: FeedFormat,
 }
+
+/// `?format=` of the change feed.
+pub type FeedFormat = FormatParam<FeedFormats>;
 
 fn entry_url(state: &AppState, req: &HttpRequest, change: &ChangeEntry) -> String {
     let path = match change.revision.kind {
@@ -139,11 +156,11 @@ fn entry_title(change: &ChangeEntry) -> String {
 pub async fn change_feed(
     req: HttpRequest,
     state: Data<AppState>,
-    query: QueryParams,
+    Query(query): Query<ChangesQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = negotiate(&req, &query, &[Format::Json, Format::Atom])?;
-    let limit = Limit::from_query(&query)?.0;
-    let before = query.cursor::<i64>("changes")?;
+    let format = query.format.negotiate(&req)?;
+    let limit = query.limit.get();
+    let before = query.cursor.map(|c| c.key::<i64>("changes")).transpose()?;
     let (entries, more) = state.store.changes(before, limit).await?;
     let next_url = more
         .then(|| {

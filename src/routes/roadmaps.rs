@@ -2,50 +2,109 @@
 
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
-use utoipa::IntoParams;
+use serde::{Deserialize, Deserializer};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
-use super::lists::{self, ListQuery};
+use super::lists::{self, Paging};
 use super::{
     AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
-    RevisionParam, jsonld, roadmap_for,
+    Revision, jsonld, roadmap_for,
 };
 use crate::domain::{Difficulty, Roadmap, Slug};
-use crate::http::formats::{CsvRows, Format};
-use crate::http::{ApiError, Cursor, QueryParams, json, negotiate};
+use crate::http::formats::{CsvRows, Format, FormatParam, Offered};
+use crate::http::query::{self, Query, read_text};
+use crate::http::{ApiError, Bounded, Cursor, Limit, ListFormat, SearchText, json};
 use crate::store::{CatalogueFilter, CatalogueSort, RoadmapSummary, SortValue};
 
+/// The longest timeline a filter may name: a century of months.
+const MAX_MONTHS: u32 = 1200;
+
 /// Filters, order and paging of the catalogue.
-#[derive(Debug, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CatalogueQuery {
     /// Only roadmaps of this difficulty.
+    #[serde(default, deserialize_with = "query::from_str")]
     #[param(inline)]
     pub difficulty: Option<Difficulty>,
     /// Only roadmaps whose whole timeline ends within this many months (its upper bound is at
     /// most the value).
-    #[param(minimum = 0, maximum = 1200, example = 18)]
-    pub max_months: Option<u32>,
+    #[param(inline, example = 18)]
+    pub max_months: Option<Bounded<0, { MAX_MONTHS }>>,
     /// Only roadmaps whose title or prose contains every one of these words (stemmed:
     /// `predict` finds "predictive"), 1 to 200 characters.
-    #[param(value_type = Option<String>, min_length = 1, max_length = 200, pattern = "\\S", example = "clinical NLP")]
-    pub q: Option<String>,
+    #[param(inline, example = "clinical NLP")]
+    pub q: Option<SearchText>,
     /// The order: `title`, `difficulty` (low to very high) or `months` (by the timeline's upper
     /// bound), ascending, or descending with a leading `-`. Ties go by slug.
-    #[param(value_type = Option<String>, pattern = "^-?(title|difficulty|months)$", default = "title", example = "-difficulty")]
-    pub sort: CatalogueSort,
+    #[param(inline, example = "-difficulty")]
+    pub sort: Option<CatalogueSort>,
     /// Page size, 1 to 100 (default 20). CSV and NDJSON carry the whole filtered set.
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 20)]
-    pub limit: u32,
+    #[serde(default)]
+    #[param(inline)]
+    pub limit: Limit,
     /// The `next_cursor` of the previous page, unchanged.
-    #[param(value_type = Option<String>)]
-    pub cursor: Option<String>,
+    #[param(inline)]
+    pub cursor: Option<Cursor>,
     /// `json`, `csv` or `ndjson`, for tools that cannot set `Accept`.
-    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson)$")]
-    pub format: Option<String>,
+    #[serde(default)]
+    #[param(inline)]
+    pub format: ListFormat,
 }
 
-/// The longest timeline a filter may name: a century of months.
-const MAX_MONTHS: u32 = 1200;
+/// The bases of the sort names, each also descending with a leading `-`.
+fn sort_bases() -> impl Iterator<Item = &'static str> {
+    CatalogueSort::NAMES
+        .split(", ")
+        .filter(|name| !name.starts_with('-'))
+}
+
+impl<'de> Deserialize<'de> for CatalogueSort {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_text(deserializer, |name| {
+            CatalogueSort::parse(name)
+                .ok_or_else(|| format!("must be one of: {}", CatalogueSort::NAMES))
+        })
+    }
+}
+
+impl PartialSchema for CatalogueSort {
+    fn schema() -> RefOr<Schema> {
+        let bases: Vec<&str> = sort_bases().collect();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .default(Some(CatalogueSort::default().name().into()))
+            .pattern(Some(format!("^-?({})$", bases.join("|"))))
+            .into()
+    }
+}
+
+impl ToSchema for CatalogueSort {}
+
+/// A roadmap as JSON, or as schema.org JSON-LD.
+#[derive(Debug, Clone, Copy)]
+pub enum RoadmapFormats {}
+
+impl Offered for RoadmapFormats {
+    const FORMATS: &'static [Format] = &[Format::Json, Format::JsonLd];
+}
+
+/// `?format=` of a roadmap.
+pub type RoadmapFormat = FormatParam<RoadmapFormats>;
+
+/// Which roadmap document to read, and how.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RoadmapQuery {
+    #[param(inline, example = 1)]
+    pub rev: Option<Revision>,
+    /// `json`, or `jsonld` for schema.org JSON-LD, for tools that cannot set `Accept`.
+    #[serde(default)]
+    #[param(inline)]
+    pub format: RoadmapFormat,
+}
 
 impl CsvRows for RoadmapSummary {
     const HEADER: &'static [&'static str] = &[
@@ -102,23 +161,19 @@ impl CsvRows for RoadmapSummary {
 pub async fn list_roadmaps(
     req: HttpRequest,
     state: Data<AppState>,
-    query: QueryParams,
+    Query(query): Query<CatalogueQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let list = ListQuery::parse(&req, &query)?;
-    let sort = match query.raw("sort")? {
-        None => CatalogueSort::default(),
-        Some(name) => CatalogueSort::parse(name).ok_or_else(|| {
-            ApiError::bad_parameter("sort", format!("must be one of: {}", CatalogueSort::NAMES))
-        })?,
-    };
+    let paging = Paging::new(&req, query.format, query.limit, query.cursor.as_ref())?;
+    let sort = query.sort.unwrap_or_default();
+    // A cursor belongs to its sort order.
     let cursor_list = format!("roadmaps:{}", sort.name());
     let filter = CatalogueFilter {
-        difficulty: query.get("difficulty")?,
-        max_months: query.number("max_months", 0, MAX_MONTHS)?,
-        fts: query.search_terms("q")?,
+        difficulty: query.difficulty,
+        max_months: query.max_months.map(Bounded::get),
+        fts: query.q.map(SearchText::into_fts),
         sort,
-        after: list.cursor::<(SortValue, Slug)>(&query, &cursor_list)?,
-        limit: list.limit,
+        after: paging.after::<(SortValue, Slug)>(&cursor_list)?,
+        limit: paging.limit,
     };
     let (data, next) = state.store.catalogue(&filter).await?;
     let next_cursor = next.map(|key| Cursor::encode(&cursor_list, key));
@@ -126,8 +181,7 @@ pub async fn list_roadmaps(
         &req,
         state.content_cache(),
         &state,
-        &query,
-        list,
+        paging.format,
         data,
         next_cursor,
     )
@@ -143,8 +197,7 @@ pub async fn list_roadmaps(
     tag = "roadmaps",
     params(
         ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
-        RevisionParam,
-        ("format" = Option<String>, Query, description = "`json`, or `jsonld` for schema.org JSON-LD, for tools that cannot set `Accept`.", pattern = "^(json|jsonld)$"),
+        RoadmapQuery,
     ),
     responses(
         (status = 200, description = "The roadmap.",
@@ -161,12 +214,30 @@ pub async fn get_roadmap(
     req: HttpRequest,
     state: Data<AppState>,
     slug: Path<String>,
-    query: QueryParams,
+    Query(query): Query<RoadmapQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = negotiate(&req, &query, &[Format::Json, Format::JsonLd])?;
-    let (roadmap, cache) = roadmap_for(&state, &slug, &query).await?;
+    let format = query.format.negotiate(&req)?;
+    let (roadmap, cache) = roadmap_for(&state, &slug, query.rev).await?;
     match format {
         Format::JsonLd => jsonld::respond(&req, &state, &roadmap, cache),
         _ => json(&req, &roadmap, cache),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sort_pattern_covers_every_order_and_no_other() {
+        let bases: Vec<&str> = sort_bases().collect();
+        assert_eq!(CatalogueSort::NAMES.split(", ").count(), 2 * bases.len());
+        for base in bases {
+            assert!(CatalogueSort::parse(base).is_some(), "{base}");
+            assert!(
+                CatalogueSort::parse(&format!("-{base}")).is_some(),
+                "-{base}"
+            );
+        }
     }
 }

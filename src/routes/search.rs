@@ -3,46 +3,48 @@
 
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, get};
+use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::lists::{self, ListQuery};
+use super::lists::{self, Paging};
 use super::{
     AppState, BadParameter, InternalError, NotAcceptable, NotModified, QueryTooLong, StaleCursor,
 };
 use crate::domain::Slug;
 use crate::http::formats::CsvRows;
-use crate::http::{ApiError, Cursor, QueryParams};
+use crate::http::query::{self, Query};
+use crate::http::{ApiError, Cursor, Limit, ListFormat, SearchText};
 use crate::store::{HitKind, SearchHit, SearchQuery};
 
 /// What to search for.
-#[derive(Debug, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Plain words, 1 to 200 characters; a hit contains every word (stemmed: `predict` finds
     /// "Prediction"). Punctuation inside a word is kept (`scikit-learn`, `AUC-ROC`,
     /// `MIMIC-III`); there is no operator syntax.
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = "\\S",
-        example = "predict readmission"
-    )]
-    pub q: String,
+    #[param(inline, example = "predict readmission")]
+    pub q: SearchText,
     /// Only hits of this type.
-    #[param(value_type = Option<HitKind>, inline)]
-    pub r#type: Option<String>,
+    #[serde(default, deserialize_with = "query::from_str")]
+    #[param(inline)]
+    pub r#type: Option<HitKind>,
     /// Only hits in this roadmap.
-    #[param(value_type = Option<Slug>, example = "healthcare-ai-ml-engineer")]
-    pub roadmap: Option<String>,
+    #[serde(default, deserialize_with = "query::from_str")]
+    #[param(example = "healthcare-ai-ml-engineer")]
+    pub roadmap: Option<Slug>,
     /// Page size, 1 to 100 (default 20). CSV and NDJSON carry every hit.
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 20)]
-    pub limit: u32,
+    #[serde(default)]
+    #[param(inline)]
+    pub limit: Limit,
     /// The `next_cursor` of the previous page, unchanged. It is bound to this search and to
     /// the content it was ranked in: after a content change it answers 409; search again.
-    pub cursor: Option<String>,
+    #[param(inline)]
+    pub cursor: Option<Cursor>,
     /// `json`, `csv` or `ndjson`, for tools that cannot set `Accept`.
-    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson)$")]
-    pub format: Option<String>,
+    #[serde(default)]
+    #[param(inline)]
+    pub format: ListFormat,
 }
 
 impl CsvRows for SearchHit {
@@ -84,14 +86,11 @@ impl CsvRows for SearchHit {
 pub async fn search(
     req: HttpRequest,
     state: Data<AppState>,
-    query: QueryParams,
+    Query(query): Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let list = ListQuery::parse(&req, &query)?;
-    let fts = query
-        .search_terms("q")?
-        .ok_or_else(|| ApiError::bad_parameter("q", "is required: the words to search for"))?;
-    let kind = query.get::<HitKind>("type")?;
-    let roadmap = query.get::<Slug>("roadmap")?;
+    let paging = Paging::new(&req, query.format, query.limit, query.cursor.as_ref())?;
+    let fts = query.q.into_fts();
+    let (kind, roadmap) = (query.r#type, query.roadmap);
     // A cursor belongs to one search: the same words and filters.
     let cursor_list = format!(
         "search:{}",
@@ -99,14 +98,14 @@ pub async fn search(
             format!("{fts}\n{kind:?}\n{roadmap:?}").as_bytes()
         )
     );
-    let position = list.cursor::<(i64, u32)>(&query, &cursor_list)?;
+    let position = paging.after::<(i64, u32)>(&cursor_list)?;
     let page = state
         .store
         .search(&SearchQuery {
             fts,
             kind,
             roadmap,
-            limit: list.limit,
+            limit: paging.limit,
             offset: position.map_or(0, |(_, offset)| offset),
             version: position.map(|(version, _)| version),
         })
@@ -119,8 +118,7 @@ pub async fn search(
         &req,
         state.content_cache(),
         &state,
-        &query,
-        list,
+        paging.format,
         page.hits,
         next_cursor,
     )

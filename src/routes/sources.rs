@@ -3,36 +3,43 @@
 
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
+use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::lists::{self, ListQuery};
+use super::lists::{self, Paging};
 use super::{
-    AppState, BadParameter, InternalError, JsonFormatParam, ListFormatParam, NotAcceptable,
-    NotFound, NotModified, QueryTooLong, RevisionParam, path_slug, roadmap_for,
+    AppState, BadParameter, InternalError, JsonQuery, NotAcceptable, NotFound, NotModified,
+    QueryTooLong, SectionQuery, path_slug, roadmap_for,
 };
 use crate::domain::{Slug, SourceEntry, SourceKind, SourceRef, Sources};
 use crate::http::formats::{CsvRows, cell, joined};
-use crate::http::{ApiError, Format, QueryParams, json, negotiate};
+use crate::http::query::{self, Query};
+use crate::http::{ApiError, Cursor, Format, Limit, ListFormat, json};
 use crate::store::SourceFilter;
 
 /// Filters and paging of the sources across roadmaps.
-#[derive(Debug, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SourceQuery {
     /// Only sources of this kind.
+    #[serde(default, deserialize_with = "query::from_str")]
     #[param(inline)]
     pub kind: Option<SourceKind>,
     /// Only sources this roadmap cites.
-    #[param(value_type = Option<Slug>, example = "healthcare-ai-ml-engineer")]
-    pub roadmap: Option<String>,
+    #[serde(default, deserialize_with = "query::from_str")]
+    #[param(example = "healthcare-ai-ml-engineer")]
+    pub roadmap: Option<Slug>,
     /// Page size, 1 to 100 (default 20). CSV and NDJSON carry the whole filtered set.
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 20)]
-    pub limit: u32,
+    #[serde(default)]
+    #[param(inline)]
+    pub limit: Limit,
     /// The `next_cursor` of the previous page, unchanged.
-    pub cursor: Option<String>,
+    #[param(inline)]
+    pub cursor: Option<Cursor>,
     /// `json`, `csv` or `ndjson`, for tools that cannot set `Accept`.
-    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson)$")]
-    pub format: Option<String>,
+    #[serde(default)]
+    #[param(inline)]
+    pub format: ListFormat,
 }
 
 impl CsvRows for SourceRef {
@@ -76,7 +83,7 @@ impl CsvRows for SourceEntry {
     tag = "sources",
     params(
         ("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"),
-        RevisionParam, ListFormatParam,
+        SectionQuery,
     ),
     responses(
         (status = 200, description = "The roadmap's sources section.",
@@ -94,21 +101,13 @@ pub async fn list_roadmap_sources(
     req: HttpRequest,
     state: Data<AppState>,
     slug: Path<String>,
-    query: QueryParams,
+    Query(query): Query<SectionQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let list = ListQuery::parse(&req, &query)?;
-    let (roadmap, cache) = roadmap_for(&state, &slug, &query).await?;
-    match list.format {
+    let format = query.format.negotiate(&req)?;
+    let (roadmap, cache) = roadmap_for(&state, &slug, query.rev).await?;
+    match format {
         Format::Json => json(&req, &roadmap.sources, cache),
-        _ => lists::respond(
-            &req,
-            cache,
-            &state,
-            &query,
-            list,
-            roadmap.sources.items,
-            None,
-        ),
+        _ => lists::respond(&req, cache, &state, format, roadmap.sources.items, None),
     }
 }
 
@@ -134,14 +133,14 @@ pub async fn list_roadmap_sources(
 pub async fn list_sources(
     req: HttpRequest,
     state: Data<AppState>,
-    query: QueryParams,
+    Query(query): Query<SourceQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let list = ListQuery::parse(&req, &query)?;
+    let paging = Paging::new(&req, query.format, query.limit, query.cursor.as_ref())?;
     let filter = SourceFilter {
-        kind: query.get("kind")?,
-        roadmap: query.get("roadmap")?,
-        after: list.cursor(&query, "sources")?,
-        limit: list.limit,
+        kind: query.kind,
+        roadmap: query.roadmap,
+        after: paging.after("sources")?,
+        limit: paging.limit,
     };
     let (data, more) = state.store.source_entries(&filter).await?;
     let next_cursor = lists::next_cursor(more, &data, "sources", |last| &last.slug);
@@ -149,8 +148,7 @@ pub async fn list_sources(
         &req,
         state.content_cache(),
         &state,
-        &query,
-        list,
+        paging.format,
         data,
         next_cursor,
     )
@@ -159,7 +157,7 @@ pub async fn list_sources(
 /// Gets one source and every place a roadmap cites it.
 #[utoipa::path(
     tag = "sources",
-    params(("slug" = Slug, Path, description = "The source's slug.", example = "google-ml-crash-course"), JsonFormatParam),
+    params(("slug" = Slug, Path, description = "The source's slug.", example = "google-ml-crash-course"), JsonQuery),
     responses(
         (status = 200, description = "The source.", body = SourceEntry,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
@@ -171,9 +169,9 @@ pub async fn get_source(
     req: HttpRequest,
     state: Data<AppState>,
     slug: Path<String>,
-    query: QueryParams,
+    Query(query): Query<JsonQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    negotiate(&req, &query, &[Format::Json])?;
+    query.format.negotiate(&req)?;
     let slug = path_slug(&slug, "source")?;
     let entry = state
         .store

@@ -213,3 +213,92 @@ async fn a_rate_limit_answers_429_with_retry_after_but_spares_health_checks() {
         assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn a_declared_parameter_given_twice_is_refused_by_name() {
+    let app = spawn_app().await;
+    for (path, parameter) in [
+        ("/v1/search?q=a&limit=2&q=b".to_owned(), "q"),
+        (format!("/v1/roadmaps/{SLUG}?rev=1&rev=1"), "rev"),
+        (
+            format!("/v1/roadmaps/{SLUG}/plan?hours_per_week=5&format=json&hours_per_week=5"),
+            "hours_per_week",
+        ),
+        ("/v1/changes?format=json&format=atom".to_owned(), "format"),
+        ("/v1/sources?kind=tool&kind=tool".to_owned(), "kind"),
+    ] {
+        let body = problem(app.get(&path).await, StatusCode::BAD_REQUEST).await;
+        assert_eq!(body["errors"][0]["parameter"], parameter, "{path}");
+        assert_eq!(
+            body["errors"][0]["detail"], "is given more than once",
+            "{path}"
+        );
+    }
+    // A parameter the route does not declare is nobody's business, however often it comes.
+    let body = app.get_json("/v1/roadmaps?utm=a&utm=b").await;
+    assert!(body["data"].is_array());
+}
+
+#[tokio::test]
+async fn an_out_of_range_number_names_its_parameter_and_bounds() {
+    use roadmap_api::http::Limit;
+    let app = spawn_app().await;
+    for (path, parameter, bounds) in [
+        (
+            format!("/v1/roadmaps?limit={}", Limit::MAX + 1),
+            "limit",
+            format!("from {} to {}", Limit::MIN, Limit::MAX),
+        ),
+        (
+            "/v1/roadmaps?max_months=1201".to_owned(),
+            "max_months",
+            "from 0 to 1200".to_owned(),
+        ),
+        (
+            "/v1/certifications?max_cost_usd=1000001".to_owned(),
+            "max_cost_usd",
+            "from 0 to 1000000".to_owned(),
+        ),
+        (
+            format!("/v1/roadmaps/{SLUG}/plan?hours_per_week=81"),
+            "hours_per_week",
+            "from 1 to 80".to_owned(),
+        ),
+    ] {
+        let body = problem(app.get(&path).await, StatusCode::BAD_REQUEST).await;
+        assert_eq!(body["errors"][0]["parameter"], parameter, "{path}");
+        let detail = body["detail"].as_str().expect("detail");
+        assert!(detail.contains(&bounds), "{path}: {detail}");
+    }
+    let body = problem(
+        app.get(&format!("/v1/roadmaps/{SLUG}/plan")).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(
+        body["errors"][0]["detail"],
+        "is required: study hours a week, 1 to 80"
+    );
+}
+
+#[tokio::test]
+async fn the_order_of_parameters_does_not_matter() {
+    let app = spawn_app().await;
+    for (one, other) in [
+        (
+            format!("/v1/certifications?tier=high_signal&roadmap={SLUG}&limit=1"),
+            format!("/v1/certifications?limit=1&roadmap={SLUG}&tier=high_signal"),
+        ),
+        (
+            "/v1/search?q=clinical&limit=2&format=json".to_owned(),
+            "/v1/search?format=json&limit=2&q=clinical".to_owned(),
+        ),
+    ] {
+        let first = app.get_json(&one).await;
+        assert!(
+            first["data"].as_array().is_some_and(|d| !d.is_empty()),
+            "{one}"
+        );
+        assert_eq!(first, app.get_json(&other).await, "{other}");
+    }
+}

@@ -107,6 +107,73 @@ fn spec_describes_every_route_with_errors_and_examples() {
     );
 }
 
+/// Every query parameter of the spec, with its path.
+fn query_parameters(spec: &serde_json::Value) -> Vec<(String, serde_json::Value)> {
+    let paths = spec["paths"].as_object().expect("paths");
+    paths
+        .iter()
+        .flat_map(|(path, item)| {
+            item["get"]["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "query")
+                .map(move |p| (path.clone(), p.clone()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_spec_states_the_limits_the_code_applies() {
+    use roadmap_api::http::Limit;
+    use roadmap_api::http::params::MAX_SEARCH_LEN;
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).expect("JSON");
+    let parameters = query_parameters(&spec);
+    let limits: Vec<_> = parameters
+        .iter()
+        .filter(|(_, p)| p["name"] == "limit")
+        .collect();
+    assert_eq!(limits.len(), 6, "every paged list and the change feed");
+    for (path, limit) in limits {
+        let schema = &limit["schema"];
+        assert_eq!(schema["minimum"], Limit::MIN, "{path}");
+        assert_eq!(schema["maximum"], Limit::MAX, "{path}");
+        assert_eq!(schema["default"], Limit::DEFAULT, "{path}");
+    }
+    for (path, q) in parameters.iter().filter(|(_, p)| p["name"] == "q") {
+        assert_eq!(q["schema"]["maxLength"], MAX_SEARCH_LEN, "{path}");
+    }
+}
+
+#[test]
+fn every_schema_reference_resolves() {
+    fn references<'a>(value: &'a serde_json::Value, found: &mut Vec<&'a str>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(reference) = map.get("$ref").and_then(|r| r.as_str()) {
+                    found.push(reference);
+                }
+                map.values().for_each(|v| references(v, found));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| references(v, found)),
+            _ => {}
+        }
+    }
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).expect("JSON");
+    let mut found = Vec::new();
+    references(&spec, &mut found);
+    assert!(!found.is_empty());
+    for reference in found {
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .expect("a schema reference");
+        assert!(
+            spec["components"]["schemas"][name].is_object(),
+            "{reference} names no schema"
+        );
+    }
+}
+
 #[tokio::test]
 async fn docs_are_served_from_the_binary() {
     let app = spawn_app().await;
