@@ -221,7 +221,7 @@ pub async fn embed_page(
             if status.is_server_error() {
                 tracing::error!(error = ?error, "embed failed");
             }
-            error_page(status, &message)
+            error_page(status, &message, &state.frame_ancestors)
         }
     }
 }

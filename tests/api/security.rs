@@ -319,3 +319,27 @@ async fn only_a_trusted_proxy_sets_the_scheme_of_absolute_urls() {
             .starts_with("<iframe src=\"http://")
     );
 }
+
+/// The embed's error pages sent `frame-ancestors *` even when `--frame-ancestors` was set.
+#[tokio::test]
+async fn embed_error_pages_keep_the_configured_framing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = crate::helpers::test_settings(&dir);
+    settings.frame_ancestors = "https://partner.example".to_owned();
+    let app = crate::helpers::spawn_with(settings, dir).await;
+    for path in [
+        "/embed/roadmaps/no-such-roadmap",
+        "/embed/roadmaps/healthcare-ai-ml-engineer?theme=neon",
+    ] {
+        let response = app.get(path).await;
+        assert!(response.status().is_client_error(), "{path}");
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .expect("text")
+            .to_owned();
+        assert!(
+            csp.ends_with("frame-ancestors https://partner.example"),
+            "{path}: {csp}"
+        );
+    }
+}

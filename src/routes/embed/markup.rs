@@ -176,8 +176,9 @@ pub(super) fn page(
     }
 }
 
-/// A small HTML page for an error, in the embed's own style.
-pub(super) fn error_page(status: StatusCode, message: &str) -> HttpResponse {
+/// A small HTML page for an error, in the embed's own style, framed only where the page
+/// itself may be (`frame_ancestors`).
+pub(super) fn error_page(status: StatusCode, message: &str, frame_ancestors: &str) -> HttpResponse {
     let markup = html! {
         (DOCTYPE)
         html lang="en" data-theme="auto" {
@@ -189,6 +190,6 @@ pub(super) fn error_page(status: StatusCode, message: &str) -> HttpResponse {
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(markup.into_string());
-    with_frame_policy(&mut response, "*");
+    with_frame_policy(&mut response, frame_ancestors);
     response
 }
