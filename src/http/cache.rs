@@ -37,7 +37,7 @@ use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::Data;
-use actix_web::{Error, HttpRequest};
+use actix_web::{Error, HttpRequest, HttpResponse};
 
 use super::metrics::Metrics;
 use super::representation::{Conditions, Rendered};
@@ -299,9 +299,11 @@ pub async fn response_cache(
     headers.remove(header::IF_NONE_MATCH);
     headers.remove(header::ACCEPT_ENCODING);
     let res = next.call(req).await?.map_into_boxed_body();
-    let whole = matches!(res.response().body().size(), BodySize::Sized(_));
-    if res.status() != StatusCode::OK || res.response().error().is_some() || !whole {
+    if res.status() != StatusCode::OK || res.response().error().is_some() {
         return Ok(res);
+    }
+    if !matches!(res.response().body().size(), BodySize::Sized(_)) {
+        return Ok(streamed(res, &conditions));
     }
     let keep = reusable(res.headers());
     let (request, response) = res.into_parts();
@@ -334,6 +336,27 @@ pub async fn response_cache(
         }
     }
     Ok(answered)
+}
+
+/// An answer streamed as it is made (an export), which is never kept: a 304 when the client
+/// holds its ETag, else the stream as it is.
+fn streamed(res: ServiceResponse<BoxBody>, conditions: &Conditions) -> ServiceResponse<BoxBody> {
+    let held = res
+        .headers()
+        .get(header::ETAG)
+        .is_some_and(|etag| conditions.holds(etag));
+    if !held {
+        return res;
+    }
+    let mut not_modified = HttpResponse::NotModified().finish();
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE {
+            not_modified
+                .headers_mut()
+                .append(name.clone(), value.clone());
+        }
+    }
+    res.into_response(not_modified)
 }
 
 /// The client's representation of a kept answer; a failure (a compression that failed) is

@@ -22,6 +22,13 @@ pub fn format(hash: &str, suffix: &str) -> Result<HeaderValue, ApiError> {
         .map_err(|e| ApiError::Internal(format!("an ETag that is no header value: {e}")))
 }
 
+/// A weak ETag over `hash`: for an answer streamed as it is made (an export), whose bytes are
+/// not known when the tag is sent, only what they are made from.
+pub fn format_weak(hash: &str) -> Result<HeaderValue, ApiError> {
+    HeaderValue::try_from(EntityTag::new_weak(hash.to_owned()).to_string())
+        .map_err(|e| ApiError::Internal(format!("an ETag that is no header value: {e}")))
+}
+
 /// The content hash an identity ETag carries, if `etag` is a strong tag of ours.
 pub fn hash_of(etag: &HeaderValue) -> Option<String> {
     let tag: EntityTag = etag.to_str().ok()?.parse().ok()?;
@@ -39,6 +46,12 @@ impl NoneMatch {
     pub fn of(req: &HttpRequest) -> NoneMatch {
         let present = req.headers().contains_key(header::IF_NONE_MATCH);
         NoneMatch(present.then(|| IfNoneMatch::parse(req).ok()).flatten())
+    }
+
+    /// True when the header is `*` or names `etag` (weak comparison).
+    pub fn names_etag(&self, etag: &HeaderValue) -> bool {
+        let tag: Option<EntityTag> = etag.to_str().ok().and_then(|t| t.parse().ok());
+        tag.is_some_and(|tag| self.names(tag.tag(), ""))
     }
 
     /// True when the header is `*` or names the tag `hash` + `suffix`, weak or strong (the

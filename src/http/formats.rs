@@ -209,31 +209,51 @@ pub fn list<T: Serialize + CsvRows + ToSchema>(
     cache: CachePolicy<'_>,
 ) -> Result<HttpResponse, ApiError> {
     match format {
-        Format::Csv => {
-            let write = || -> Result<Vec<u8>, Box<dyn std::error::Error>> {
-                let mut writer = csv::Writer::from_writer(Vec::new());
-                writer.write_record(T::HEADER)?;
-                for item in &page.data {
-                    for row in item.rows() {
-                        writer.write_record(row)?;
-                    }
-                }
-                Ok(writer.into_inner()?)
-            };
-            let body = write().map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))?;
-            bytes(req, body, "text/csv; charset=utf-8; header=present", cache)
-        }
-        Format::Ndjson => {
-            let mut body = Vec::new();
-            for item in &page.data {
-                serde_json::to_writer(&mut body, item)
-                    .map_err(|e| ApiError::Internal(format!("writing NDJSON: {e}")))?;
-                body.push(b'\n');
-            }
-            bytes(req, body, "application/x-ndjson", cache)
+        Format::Csv | Format::Ndjson => {
+            let body = rows(format, &page.data, true)?;
+            bytes(req, body, export_type(format), cache)
         }
         _ => json(req, &page, cache),
     }
+}
+
+/// The `Content-Type` of a CSV or NDJSON export.
+pub fn export_type(format: Format) -> &'static str {
+    match format {
+        Format::Csv => "text/csv; charset=utf-8; header=present",
+        _ => "application/x-ndjson",
+    }
+}
+
+/// Items as CSV rows (after the header row, when `first`) or NDJSON lines: a whole export,
+/// or one part of a streamed one.
+pub fn rows<T: Serialize + CsvRows>(
+    format: Format,
+    items: &[T],
+    first: bool,
+) -> Result<Vec<u8>, ApiError> {
+    if format == Format::Csv {
+        let write = || -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            if first {
+                writer.write_record(T::HEADER)?;
+            }
+            for item in items {
+                for row in item.rows() {
+                    writer.write_record(row)?;
+                }
+            }
+            Ok(writer.into_inner()?)
+        };
+        return write().map_err(|e| ApiError::Internal(format!("writing CSV: {e}")));
+    }
+    let mut body = Vec::new();
+    for item in items {
+        serde_json::to_writer(&mut body, item)
+            .map_err(|e| ApiError::Internal(format!("writing NDJSON: {e}")))?;
+        body.push(b'\n');
+    }
+    Ok(body)
 }
 
 #[cfg(test)]

@@ -149,6 +149,11 @@ pub struct Conditions {
 }
 
 impl Conditions {
+    /// True when the request is a read whose `If-None-Match` names `etag`.
+    pub fn holds(&self, etag: &HeaderValue) -> bool {
+        self.read && self.if_none_match.names_etag(etag)
+    }
+
     pub fn of(req: &HttpRequest) -> Conditions {
         Conditions {
             read: matches!(

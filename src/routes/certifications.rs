@@ -199,7 +199,7 @@ pub async fn list_roadmap_certifications(
             (String = "application/x-ndjson"),
          ),
          headers(
-            ("ETag" = String, description = "Strong validator of this representation."),
+            ("ETag" = String, description = "Validator of this representation: strong, or weak for a CSV or NDJSON export, which is streamed."),
             ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."),
          )),
         NotModified, BadParameter, NotAcceptable, QueryTooLong, InternalError,
@@ -217,21 +217,24 @@ pub async fn list_certifications(
         roadmap: query.roadmap,
         max_cost_usd: query.max_cost_usd.map(Bounded::get),
         fts: query.q.map(SearchText::into_fts),
-        after: paging.after("certifications")?,
-        limit: paging.limit,
+        after: None,
+        limit: 0,
     };
-    let (data, more) = state.store.certification_entries(&filter).await?;
-    let next_cursor = lists::next_cursor(more, &data, "certifications", |last| {
-        &last.certification.slug
-    });
-    lists::respond(
-        &req,
-        state.content_cache(),
-        &state,
-        paging.format,
-        data,
-        next_cursor,
-    )
+    let store = state.store.clone();
+    let fetch = move |after, limit| {
+        let (store, filter) = (store.clone(), filter.clone());
+        async move {
+            let filter = CertificationFilter {
+                after,
+                limit,
+                ..filter
+            };
+            let (data, more) = store.certification_entries(&filter).await?;
+            let next = lists::next_key(more, &data, |last| last.certification.slug.clone());
+            Ok((data, next))
+        }
+    };
+    lists::answer(&req, &state, paging, "certifications", fetch).await
 }
 
 /// Gets one certification and every roadmap's rating of it.

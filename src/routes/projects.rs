@@ -218,7 +218,7 @@ pub async fn get_project(
             (String = "application/x-ndjson"),
          ),
          headers(
-            ("ETag" = String, description = "Strong validator of this representation."),
+            ("ETag" = String, description = "Validator of this representation: strong, or weak for a CSV or NDJSON export, which is streamed."),
             ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."),
          )),
         NotModified, BadParameter, NotAcceptable, QueryTooLong, InternalError,
@@ -236,19 +236,24 @@ pub async fn list_all_projects(
         dataset: query.dataset.map(|name| name.0),
         max_hours: query.max_hours.map(Bounded::get),
         roadmap: query.roadmap,
-        after: paging.after("projects")?,
-        limit: paging.limit,
+        after: None,
+        limit: 0,
     };
-    let (data, more) = state.store.project_entries(&filter).await?;
-    let next_cursor = lists::next_cursor(more, &data, "projects", |last| {
-        (&last.roadmap, last.project.number)
-    });
-    lists::respond(
-        &req,
-        state.content_cache(),
-        &state,
-        paging.format,
-        data,
-        next_cursor,
-    )
+    let store = state.store.clone();
+    let fetch = move |after, limit| {
+        let (store, filter) = (store.clone(), filter.clone());
+        async move {
+            let filter = ProjectFilter {
+                after,
+                limit,
+                ..filter
+            };
+            let (data, more) = store.project_entries(&filter).await?;
+            let next = lists::next_key(more, &data, |last| {
+                (last.roadmap.clone(), last.project.number)
+            });
+            Ok((data, next))
+        }
+    };
+    lists::answer(&req, &state, paging, "projects", fetch).await
 }

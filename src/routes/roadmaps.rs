@@ -151,7 +151,7 @@ impl CsvRows for RoadmapSummary {
             (String = "application/x-ndjson"),
          ),
          headers(
-            ("ETag" = String, description = "Strong validator of this representation."),
+            ("ETag" = String, description = "Validator of this representation: strong, or weak for a CSV or NDJSON export, which is streamed."),
             ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."),
          )),
         NotModified, BadParameter, NotAcceptable, QueryTooLong, InternalError,
@@ -172,19 +172,22 @@ pub async fn list_roadmaps(
         max_months: query.max_months.map(Bounded::get),
         fts: query.q.map(SearchText::into_fts),
         sort,
-        after: paging.after::<(SortValue, Slug)>(&cursor_list)?,
-        limit: paging.limit,
+        after: None,
+        limit: 0,
     };
-    let (data, next) = state.store.catalogue(&filter).await?;
-    let next_cursor = next.map(|key| Cursor::encode(&cursor_list, key));
-    lists::respond(
-        &req,
-        state.content_cache(),
-        &state,
-        paging.format,
-        data,
-        next_cursor,
-    )
+    let store = state.store.clone();
+    let fetch = move |after: Option<(SortValue, Slug)>, limit| {
+        let (store, filter) = (store.clone(), filter.clone());
+        async move {
+            let filter = CatalogueFilter {
+                after,
+                limit,
+                ..filter
+            };
+            Ok(store.catalogue(&filter).await?)
+        }
+    };
+    lists::answer(&req, &state, paging, &cursor_list, fetch).await
 }
 
 /// Gets a whole roadmap: every section of the page in one document.

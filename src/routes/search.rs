@@ -76,7 +76,7 @@ impl CsvRows for SearchHit {
             (String = "application/x-ndjson"),
          ),
          headers(
-            ("ETag" = String, description = "Strong validator of this representation."),
+            ("ETag" = String, description = "Validator of this representation: strong, or weak for a CSV or NDJSON export, which is streamed."),
             ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."),
          )),
         NotModified, BadParameter, NotAcceptable, StaleCursor, QueryTooLong, InternalError,
@@ -98,28 +98,25 @@ pub async fn search(
             format!("{fts}\n{kind:?}\n{roadmap:?}").as_bytes()
         )
     );
-    let position = paging.after::<(i64, u32)>(&cursor_list)?;
-    let page = state
-        .store
-        .search(&SearchQuery {
-            fts,
-            kind,
-            roadmap,
-            limit: paging.limit,
-            offset: position.map_or(0, |(_, offset)| offset),
-            version: position.map(|(version, _)| version),
-        })
-        .await?;
-    let offset = position.map_or(0, |(_, offset)| offset) + page.hits.len() as u32;
-    let next_cursor = page
-        .more
-        .then(|| Cursor::encode(&cursor_list, (page.version, offset)));
-    lists::respond(
-        &req,
-        state.content_cache(),
-        &state,
-        paging.format,
-        page.hits,
-        next_cursor,
-    )
+    let store = state.store.clone();
+    // The position is the content version the ranking was made in and the hits before it.
+    let fetch = move |position: Option<(i64, u32)>, limit| {
+        let (store, fts, roadmap) = (store.clone(), fts.clone(), roadmap.clone());
+        async move {
+            let offset = position.map_or(0, |(_, offset)| offset);
+            let page = store
+                .search(&SearchQuery {
+                    fts,
+                    kind,
+                    roadmap,
+                    limit,
+                    offset,
+                    version: position.map(|(version, _)| version),
+                })
+                .await?;
+            let next = offset.saturating_add(u32::try_from(page.hits.len()).unwrap_or(u32::MAX));
+            Ok((page.hits, page.more.then_some((page.version, next))))
+        }
+    };
+    lists::answer(&req, &state, paging, &cursor_list, fetch).await
 }

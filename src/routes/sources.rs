@@ -123,7 +123,7 @@ pub async fn list_roadmap_sources(
             (String = "application/x-ndjson"),
          ),
          headers(
-            ("ETag" = String, description = "Strong validator of this representation."),
+            ("ETag" = String, description = "Validator of this representation: strong, or weak for a CSV or NDJSON export, which is streamed."),
             ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."),
          )),
         NotModified, BadParameter, NotAcceptable, QueryTooLong, InternalError,
@@ -139,19 +139,24 @@ pub async fn list_sources(
     let filter = SourceFilter {
         kind: query.kind,
         roadmap: query.roadmap,
-        after: paging.after("sources")?,
-        limit: paging.limit,
+        after: None,
+        limit: 0,
     };
-    let (data, more) = state.store.source_entries(&filter).await?;
-    let next_cursor = lists::next_cursor(more, &data, "sources", |last| &last.slug);
-    lists::respond(
-        &req,
-        state.content_cache(),
-        &state,
-        paging.format,
-        data,
-        next_cursor,
-    )
+    let store = state.store.clone();
+    let fetch = move |after, limit| {
+        let (store, filter) = (store.clone(), filter.clone());
+        async move {
+            let filter = SourceFilter {
+                after,
+                limit,
+                ..filter
+            };
+            let (data, more) = store.source_entries(&filter).await?;
+            let next = lists::next_key(more, &data, |last| last.slug.clone());
+            Ok((data, next))
+        }
+    };
+    lists::answer(&req, &state, paging, "sources", fetch).await
 }
 
 /// Gets one source and every place a roadmap cites it.

@@ -310,6 +310,15 @@ pub(super) fn search_error(error: sqlx::Error) -> StoreError {
     }
 }
 
+impl Store {
+    /// The version of all content, bumped by every write: what a streamed export checks
+    /// between its parts, so that it never mixes two versions.
+    pub async fn content_version(&self) -> Result<i64, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        content_version(&mut conn).await
+    }
+}
+
 /// The version of all content, bumped by every write.
 pub(super) async fn content_version(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
     let value = sqlx::query_scalar!("select value from meta where name = 'content_version'")

@@ -343,3 +343,76 @@ async fn embed_error_pages_keep_the_configured_framing() {
         );
     }
 }
+
+/// Exports over every roadmap were built whole in memory on every miss. They stream in
+/// parts, hold a weak ETag a client can revalidate, and carry every item.
+#[tokio::test]
+async fn exports_stream_every_item_in_parts() {
+    let app = spawn_app().await;
+    // 1,200 roadmaps: more than two parts of an export.
+    let base = crate::helpers::bundled_document();
+    let documents: Vec<serde_json::Value> = (0..1200)
+        .map(|i| {
+            let mut doc = base.clone();
+            doc["slug"] = serde_json::json!(format!("export-fixture-{i:05}"));
+            doc["certifications"]["items"] = serde_json::json!([]);
+            doc["sources"]["items"] = serde_json::json!([]);
+            doc
+        })
+        .collect();
+    let file = app.database.with_file_name("export-fixtures.json");
+    std::fs::write(&file, serde_json::to_string(&documents).expect("json")).expect("written");
+    let imported = roadmap_api(&app.database, &["import", file.to_str().expect("UTF-8")]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+
+    let response = app.get("/v1/roadmaps?format=ndjson").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers().get("content-length").is_none(),
+        "streamed, not sized"
+    );
+    let etag = response.headers()["etag"]
+        .to_str()
+        .expect("text")
+        .to_owned();
+    assert!(etag.starts_with("W/\""), "{etag}");
+    let body = response.text().await.expect("text");
+    assert_eq!(body.lines().count(), 1201);
+    let slugs: std::collections::BTreeSet<String> = body
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("a JSON line"))
+        .map(|item| item["slug"].as_str().expect("slug").to_owned())
+        .collect();
+    assert_eq!(slugs.len(), 1201, "every roadmap once");
+
+    let csv = app
+        .get("/v1/roadmaps?format=csv")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(
+        csv.lines().count(),
+        1202,
+        "a header row and a row per roadmap"
+    );
+    assert_eq!(csv.matches("slug,").count(), 1, "one header row");
+
+    let again = app
+        .get_with("/v1/roadmaps?format=ndjson", "If-None-Match", &etag)
+        .await;
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    // Another filter is another export.
+    let other = app
+        .get_with(
+            "/v1/roadmaps?format=ndjson&difficulty=high",
+            "If-None-Match",
+            &etag,
+        )
+        .await;
+    assert_eq!(other.status(), StatusCode::OK);
+}
