@@ -183,6 +183,15 @@ struct CursorData<K> {
 }
 
 impl Cursor {
+    /// A `cursor` parameter, where an empty one is the first page, as an absent one is: a
+    /// script's first turn of `cursor=$next` sends it empty. (For `deserialize_with`.)
+    pub fn optional<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Cursor>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok((!text.is_empty()).then_some(Cursor(text)))
+    }
+
     /// The cursor after `key` in `list`, as `next_cursor`.
     pub fn encode<K: serde::Serialize>(list: &str, key: K) -> String {
         let data = CursorData {

@@ -59,8 +59,9 @@ pub struct CertificationQuery {
     #[serde(default)]
     #[param(inline)]
     pub limit: Limit,
-    /// The `next_cursor` of the previous page, unchanged.
+    /// The `next_cursor` of the previous page, unchanged; absent or empty for the first page.
     #[param(inline)]
+    #[serde(default, deserialize_with = "Cursor::optional")]
     pub cursor: Option<Cursor>,
     /// `json`, `csv` or `ndjson`, for tools that cannot set `Accept`.
     #[serde(default)]

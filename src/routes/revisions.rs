@@ -96,6 +96,7 @@ pub struct ChangesQuery {
     pub limit: Limit,
     /// From the feed's `next_url` (JSON Feed) or `rel="next"` link (Atom).
     #[param(inline)]
+    #[serde(default, deserialize_with = "Cursor::optional")]
     pub cursor: Option<Cursor>,
     /// `json` (JSON Feed) or `atom`, for tools that cannot set `Accept`.
     #[serde(default)]

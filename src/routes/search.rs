@@ -37,9 +37,10 @@ pub struct SearchParams {
     #[serde(default)]
     #[param(inline)]
     pub limit: Limit,
-    /// The `next_cursor` of the previous page, unchanged. It is bound to this search and to
+    /// The `next_cursor` of the previous page, unchanged; absent or empty for the first page. It is bound to this search and to
     /// the content it was ranked in: after a content change it answers 409; search again.
     #[param(inline)]
+    #[serde(default, deserialize_with = "Cursor::optional")]
     pub cursor: Option<Cursor>,
     /// `json`, `csv` or `ndjson`, for tools that cannot set `Accept`.
     #[serde(default)]

@@ -39,3 +39,36 @@ async fn the_root_and_v1_link_to_every_collection_and_the_docs() {
         );
     }
 }
+
+/// A script's first turn of `cursor=$next` sends `cursor=` empty: that is the first page. A
+/// cursor the server never issued stays a 400.
+#[tokio::test]
+async fn an_empty_cursor_is_the_first_page() {
+    let app = spawn_app().await;
+    for list in [
+        "/v1/roadmaps",
+        "/v1/certifications",
+        "/v1/projects",
+        "/v1/sources",
+        "/v1/search?q=clinical",
+        "/v1/changes",
+    ] {
+        let joiner = if list.contains('?') { '&' } else { '?' };
+        let first = app.get(&format!("{list}{joiner}limit=2")).await;
+        let empty = app.get(&format!("{list}{joiner}limit=2&cursor=")).await;
+        assert_eq!(
+            (first.status().as_u16(), empty.status().as_u16()),
+            (200, 200),
+            "{list}"
+        );
+        assert_eq!(
+            first.text().await.expect("text"),
+            empty.text().await.expect("text"),
+            "{list}"
+        );
+        let forged = app
+            .get(&format!("{list}{joiner}cursor=bm90LWEtY3Vyc29y"))
+            .await;
+        assert_eq!(forged.status(), 400, "{list}");
+    }
+}
