@@ -33,6 +33,7 @@ pub struct Application {
     server: Server,
     metrics_port: u16,
     metrics_server: Server,
+    signals: ShutdownSignals,
     store: Store,
     draining: Arc<AtomicBool>,
     drain: Duration,
@@ -60,7 +61,7 @@ impl Application {
         };
         let body_limit = settings.max_body_bytes;
         let spec = openapi_spec();
-        let spec_paths = Data::new(SpecPaths::from_spec(&spec));
+        let spec_paths = Data::new(SpecPaths::from_spec(&spec, &routes::PAGE_PATHS));
         let spec = SpecDocument(render_spec(&spec)?.into_bytes());
         let response_cache = Data::new(ResponseCache::new(
             store.clone(),
@@ -126,12 +127,14 @@ impl Application {
             server = server.workers(usize::from(workers));
         }
         let server = server.listen(listener)?.run();
+        let signals = ShutdownSignals::listen().context("cannot listen for SIGTERM and SIGINT")?;
         tracing::info!(port, metrics_port, database = %settings.database.display(), "listening");
         Ok(Application {
             port,
             server,
             metrics_port,
             metrics_server,
+            signals,
             store,
             draining,
             drain: Duration::from_secs(settings.drain_seconds),
@@ -155,12 +158,9 @@ impl Application {
         let handle = self.server.handle();
         let metrics_handle = self.metrics_server.handle();
         let (draining, drain) = (self.draining, self.drain);
+        let signals = self.signals;
         tokio::spawn(async move {
-            let Ok(terminated) = shutdown_signal().await else {
-                tracing::error!("cannot listen for SIGTERM and SIGINT");
-                return;
-            };
-            if terminated {
+            if signals.next().await {
                 draining.store(true, Ordering::SeqCst);
                 tracing::info!(
                     seconds = drain.as_secs(),
@@ -203,15 +203,30 @@ fn metrics_server(
     .run())
 }
 
-/// Waits for SIGTERM (true) or SIGINT (false).
-async fn shutdown_signal() -> std::io::Result<bool> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut terminate = signal(SignalKind::terminate())?;
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    Ok(tokio::select! {
-        _ = terminate.recv() => true,
-        _ = interrupt.recv() => false,
-    })
+/// SIGTERM (drain, then stop) and SIGINT (stop), which the server handles itself.
+struct ShutdownSignals {
+    terminate: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    /// Takes over SIGTERM and SIGINT from now on: made before the server says it listens, so
+    /// that a signal sent as soon as it does is handled, not fatal.
+    fn listen() -> std::io::Result<ShutdownSignals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(ShutdownSignals {
+            terminate: signal(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    /// Waits for the first: true for SIGTERM, false for SIGINT.
+    async fn next(mut self) -> bool {
+        tokio::select! {
+            _ = self.terminate.recv() => true,
+            _ = self.interrupt.recv() => false,
+        }
+    }
 }
 
 /// Every route: the one list that both a worker's app and the spec are built from. A macro,

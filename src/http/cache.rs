@@ -158,7 +158,7 @@ impl ResponseCache {
 
     /// The key of `req` (see the module's doc); `None` when the query did not decode to
     /// UTF-8, which its route refuses and which must not share a key with the text it
-    /// decoded to.
+    /// decoded to, or when it holds a parameter its route refuses.
     fn key(&self, req: &ServiceRequest, paths: &SpecPaths) -> Option<Key> {
         let pairs: Vec<_> = form_urlencoded::parse(req.query_string().as_bytes()).collect();
         if pairs
@@ -167,8 +167,17 @@ impl ResponseCache {
         {
             return None;
         }
+        let (declared_names, strict) = paths.query_parameters(req.path());
+        // The route refuses a parameter it does not declare: no kept answer may stand for it.
+        if strict
+            && pairs
+                .iter()
+                .any(|(name, _)| !declared_names.iter().any(|d| d == name))
+        {
+            return None;
+        }
         let mut query = form_urlencoded::Serializer::new(String::new());
-        for declared in paths.query_parameters(req.path()) {
+        for declared in declared_names {
             for (_, value) in pairs.iter().filter(|(name, _)| name == declared) {
                 query.append_pair(declared, value);
             }

@@ -25,6 +25,14 @@ pub enum ApiError {
     NoRoute,
     #[error("query parameter `{name}` {detail}")]
     BadParameter { name: &'static str, detail: String },
+    #[error("query parameter `{name}` is not one this route takes{}; it takes {}",
+        suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(),
+        if accepted.is_empty() { "none".to_owned() } else { accepted.join(", ") })]
+    UnknownParameter {
+        name: String,
+        accepted: &'static [&'static str],
+        suggestion: Option<&'static str>,
+    },
     #[error("header `{name}` {detail}")]
     BadHeader { name: String, detail: String },
     #[error("the query string is longer than {0} bytes")]
@@ -187,6 +195,19 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let mut problem = Problem::from_status(self.status_code(), self.to_string());
         match self {
+            ApiError::UnknownParameter { name, .. } => {
+                problem.kind = "/problems/bad-parameter";
+                problem.title = "Unknown query parameter";
+                let detail = self.to_string();
+                let detail = detail
+                    .strip_prefix(&format!("query parameter `{name}` "))
+                    .unwrap_or(&detail);
+                problem.errors.push(ProblemItem {
+                    parameter: Some(name.clone()),
+                    pointer: None,
+                    detail: detail.to_owned(),
+                });
+            }
             ApiError::BadParameter { name, detail } => {
                 problem.kind = "/problems/bad-parameter";
                 problem.title = "Invalid query parameter";
@@ -234,7 +255,9 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::NotFound(_) | ApiError::NoRoute => StatusCode::NOT_FOUND,
-            ApiError::BadParameter { .. } | ApiError::BadHeader { .. } => StatusCode::BAD_REQUEST,
+            ApiError::BadParameter { .. }
+            | ApiError::UnknownParameter { .. }
+            | ApiError::BadHeader { .. } => StatusCode::BAD_REQUEST,
             ApiError::QueryTooLong(_) | ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,

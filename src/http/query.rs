@@ -5,8 +5,11 @@
 //! [`Query`] applies the rules every route shares: the whole query is at most
 //! [`MAX_QUERY_LEN`] bytes (414); a parameter the struct declares is a 400 naming it when it
 //! is given twice (the API could only guess which one was meant), when its percent-decoding is
-//! not UTF-8, or when its value is bad. Parameters the struct does not declare are ignored:
-//! cache busters and tracking parameters are common on public GET URLs.
+//! not UTF-8, or when its value is bad; and a parameter it does not declare is a 400 naming
+//! it, with the parameters the route takes and the closest of them, since a typo
+//! (`?teir=skip`) would otherwise answer as if no filter were given. [`PageQuery`], for the
+//! pages people and partners' sites load (the embed page, oEmbed), ignores what it does not
+//! declare instead: CMSs and analytics append their own parameters (`utm_source`).
 
 use std::borrow::Cow;
 use std::fmt::{self, Display};
@@ -24,7 +27,8 @@ use super::{ApiError, excerpt};
 /// The longest query string accepted.
 pub const MAX_QUERY_LEN: usize = 8192;
 
-/// A route's query parameters, read into `T` (see the module's doc).
+/// A JSON route's query parameters, read into `T`; an undeclared one is a 400 (see the
+/// module's doc).
 #[derive(Debug, Clone)]
 pub struct Query<T>(pub T);
 
@@ -33,17 +37,59 @@ impl<T: DeserializeOwned + IntoParams> FromRequest for Query<T> {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(parse(req.query_string()).map(Query))
+        ready(parse_strict(req.query_string()).map(Query))
     }
 }
 
-/// Reads a query string (without its `?`) into `T`, as [`Query`] does.
+/// A page's query parameters, read into `T`; undeclared ones are ignored (see the module's
+/// doc).
+#[derive(Debug, Clone)]
+pub struct PageQuery<T>(pub T);
+
+impl<T: DeserializeOwned + IntoParams> FromRequest for PageQuery<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(parse(req.query_string()).map(PageQuery))
+    }
+}
+
+/// Reads a query string (without its `?`) into `T`, as [`PageQuery`] does.
 pub fn parse<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, ApiError> {
     if query.len() > MAX_QUERY_LEN {
         return Err(ApiError::QueryTooLong(MAX_QUERY_LEN));
     }
     let pairs = decode_pairs(query);
     T::deserialize(Params(&pairs)).map_err(ParamError::into_api_error::<T>)
+}
+
+/// Reads a query string into `T`, as [`Query`] does: every parameter must be one `T` declares.
+pub fn parse_strict<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, ApiError> {
+    let read = parse::<T>(query)?;
+    let accepted = declared::<T>();
+    let unknown = decode_pairs(query)
+        .into_iter()
+        .map(|(name, _)| name)
+        .find(|name| !accepted.contains(&name.as_ref()));
+    match unknown {
+        None => Ok(read),
+        Some(name) => Err(ApiError::UnknownParameter {
+            suggestion: closest(&name, accepted),
+            name: excerpt(&name),
+            accepted,
+        }),
+    }
+}
+
+/// The accepted name a typo most likely meant, if one is close enough to suggest.
+fn closest(name: &str, accepted: &[&'static str]) -> Option<&'static str> {
+    accepted
+        .iter()
+        .map(|candidate| (strsim::jaro_winkler(name, candidate), *candidate))
+        .filter(|(likeness, _)| *likeness >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
 }
 
 /// The names of the parameters `T` reads, in its order, as serde spells them.

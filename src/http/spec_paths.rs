@@ -1,6 +1,7 @@
 //! The paths of the OpenAPI spec, as the layers need them before routing: which methods a
-//! path answers (a wrong method is a 405 with `Allow`, a wrong path a 404), and which query
-//! parameters its GET declares (the response cache keys on those alone).
+//! path answers (a wrong method is a 405 with `Allow`, a wrong path a 404), which query
+//! parameters its GET declares (the response cache keys on those alone), and whether it
+//! refuses the others (the JSON API) or ignores them (the pages for people).
 
 use actix_web::dev::ResourceDef;
 
@@ -11,6 +12,8 @@ struct SpecPath {
     def: ResourceDef,
     allow: String,
     query: Vec<String>,
+    /// Parameters it does not declare are a 400, not ignored.
+    strict: bool,
 }
 
 /// Every path of the spec, in its order.
@@ -18,7 +21,8 @@ struct SpecPath {
 pub struct SpecPaths(Vec<SpecPath>);
 
 impl SpecPaths {
-    pub fn from_spec(spec: &utoipa::openapi::OpenApi) -> SpecPaths {
+    /// The spec's paths; those in `pages` ignore undeclared parameters, the rest refuse them.
+    pub fn from_spec(spec: &utoipa::openapi::OpenApi, pages: &[&str]) -> SpecPaths {
         use utoipa::openapi::RefOr;
         use utoipa::openapi::path::ParameterIn;
         let paths = spec.paths.paths.iter().map(|(path, item)| {
@@ -45,6 +49,7 @@ impl SpecPaths {
                 def: ResourceDef::new(path.as_str()),
                 allow: methods.join(", "),
                 query,
+                strict: !pages.contains(&path.as_str()),
             }
         });
         SpecPaths(paths.collect())
@@ -59,9 +64,11 @@ impl SpecPaths {
         self.find(path).map(|p| p.allow.as_str())
     }
 
-    /// The query parameters the path's GET declares, in the spec's order; none for a path
-    /// outside the spec (the interactive docs' assets).
-    pub fn query_parameters(&self, path: &str) -> &[String] {
-        self.find(path).map_or(&[], |p| p.query.as_slice())
+    /// The query parameters the path's GET declares, in the spec's order, and whether it
+    /// refuses the others; none, ignoring the others, for a path outside the spec (the
+    /// interactive docs' assets).
+    pub fn query_parameters(&self, path: &str) -> (&[String], bool) {
+        self.find(path)
+            .map_or((&[], false), |p| (p.query.as_slice(), p.strict))
     }
 }

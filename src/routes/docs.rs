@@ -238,13 +238,14 @@ fn add_common_responses(spec: &mut utoipa::openapi::OpenApi) {
     tag = "meta",
     responses(
         (status = 200, description = "The OpenAPI document.", content_type = "application/json", body = Object),
-        NotModified,
+        NotModified, super::BadParameter,
     )
 )]
 #[get("/openapi.json")]
 pub async fn openapi_json(
     req: HttpRequest,
     spec: Data<SpecDocument>,
+    _: crate::http::Query<super::NoQuery>,
 ) -> Result<HttpResponse, ApiError> {
     representation::bytes(
         &req,

@@ -26,7 +26,7 @@ pub use self::oembed::{OEmbed, OEmbedQuery, oembed_provider};
 use super::{AppState, Revision, roadmap_for};
 use crate::domain::Slug;
 use crate::http::params::choice_schema;
-use crate::http::query::{Query, read_text};
+use crate::http::query::{PageQuery, read_text};
 use crate::http::{ApiError, CachePolicy, representation};
 
 const LOADER: &str = include_str!("embed_assets/loader.js");
@@ -203,10 +203,10 @@ pub async fn embed_page(
     req: HttpRequest,
     state: Data<AppState>,
     slug: Path<String>,
-    query: Result<Query<EmbedQuery>, ApiError>,
+    query: Result<PageQuery<EmbedQuery>, ApiError>,
 ) -> HttpResponse {
     let rendered = match query {
-        Ok(Query(query)) => render(&req, &state, &slug, query).await,
+        Ok(PageQuery(query)) => render(&req, &state, &slug, query).await,
         Err(error) => Err(error),
     };
     match rendered {

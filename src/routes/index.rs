@@ -5,8 +5,8 @@ use actix_web::{HttpRequest, HttpResponse, get};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{AppState, NotModified};
-use crate::http::{ApiError, json};
+use super::{AppState, BadParameter, NoQuery, NotModified};
+use crate::http::{ApiError, Query, json};
 
 /// Where to go from here: the API's name and version, and a link to each collection and to
 /// the API's description.
@@ -76,11 +76,15 @@ fn index(state: &AppState) -> ApiIndex {
     responses(
         (status = 200, description = "The index.", body = ApiIndex,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified,
+        NotModified, BadParameter,
     )
 )]
 #[get("/")]
-pub async fn root(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn root(
+    req: HttpRequest,
+    state: Data<AppState>,
+    _: Query<NoQuery>,
+) -> Result<HttpResponse, ApiError> {
     json(&req, &index(&state), state.content_cache())
 }
 
@@ -90,10 +94,14 @@ pub async fn root(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespons
     responses(
         (status = 200, description = "The index.", body = ApiIndex,
          headers(("ETag" = String, description = "Strong validator of this representation."))),
-        NotModified,
+        NotModified, BadParameter,
     )
 )]
 #[get("/v1")]
-pub async fn v1(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn v1(
+    req: HttpRequest,
+    state: Data<AppState>,
+    _: Query<NoQuery>,
+) -> Result<HttpResponse, ApiError> {
     json(&req, &index(&state), state.content_cache())
 }

@@ -173,6 +173,23 @@ pub struct JsonQuery {
     pub format: JsonFormat,
 }
 
+/// A JSON resource that takes no parameters: any given is refused, as a typo would be.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NoQuery {}
+
+/// The pages people and partners' sites load, which ignore query parameters they do not
+/// declare (CMSs and analytics append their own) instead of refusing them as the JSON API
+/// does: their handlers read `PageQuery` or no query at all. The response cache keys them on
+/// their declared parameters alone.
+pub const PAGE_PATHS: [&str; 5] = [
+    "/embed/roadmaps/{slug}",
+    "/oembed",
+    "/embed.js",
+    "/healthz",
+    "/readyz",
+];
+
 /// The client's copy is current (its `If-None-Match` names the ETag): no body.
 #[derive(IntoResponses)]
 #[response(status = 304, headers(("ETag" = String, description = "The validator the client holds.")))]
@@ -183,7 +200,9 @@ pub struct NotModified;
 #[response(status = 404, content_type = "application/problem+json")]
 pub struct NotFound(pub Problem);
 
-/// A query parameter is invalid; `errors[0].parameter` names it and `detail` says why.
+/// A query parameter is invalid, or not one this route takes; `errors[0].parameter` names it
+/// and `detail` says why (for an unknown one: the parameters the route takes, and the closest
+/// of them).
 #[derive(IntoResponses)]
 #[response(status = 400, content_type = "application/problem+json")]
 pub struct BadParameter(pub Problem);

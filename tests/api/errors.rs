@@ -66,16 +66,45 @@ async fn an_overlong_query_is_414() {
 }
 
 #[tokio::test]
-async fn unknown_parameters_are_ignored() {
+async fn unknown_parameters_are_refused_by_the_api_and_ignored_by_pages() {
     let app = spawn_app().await;
-    let body = app
-        .get_json("/v1/roadmaps?utm_source=newsletter&_=123")
+    // A typo would otherwise answer as if no filter were given.
+    let body = problem(
+        app.get("/v1/certifications?teir=high_signal").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["parameter"], "teir", "{body}");
+    let detail = body["errors"][0]["detail"].as_str().expect("detail");
+    assert!(detail.contains("did you mean `tier`?"), "{detail}");
+    assert!(detail.contains("tier, roadmap, max_cost_usd"), "{detail}");
+    let body = problem(
+        app.get(&format!("/v1/roadmaps/{SLUG}/phases?x=1")).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["parameter"], "x", "{body}");
+    assert!(
+        !body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("did you mean")
+    );
+    let body = problem(app.get("/v1?format=json").await, StatusCode::BAD_REQUEST).await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("it takes none"),
+        "{body}"
+    );
+    // Pages for people ignore what CMSs and analytics append.
+    let page = app
+        .get(&format!(
+            "/embed/roadmaps/{SLUG}?utm_source=newsletter&_=123"
+        ))
         .await;
-    assert_eq!(body["data"].as_array().map(Vec::len), Some(1));
-    let body = app
-        .get_json(&format!("/v1/roadmaps/{SLUG}/phases?x=1"))
-        .await;
-    assert_eq!(body["data"].as_array().map(Vec::len), Some(3));
+    assert_eq!(page.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -234,9 +263,11 @@ async fn a_declared_parameter_given_twice_is_refused_by_name() {
             "{path}"
         );
     }
-    // A parameter the route does not declare is nobody's business, however often it comes.
-    let body = app.get_json("/v1/roadmaps?utm=a&utm=b").await;
-    assert!(body["data"].is_array());
+    // On a page, a parameter it does not declare is nobody's business, however often it comes.
+    let page = app
+        .get(&format!("/embed/roadmaps/{SLUG}?utm=a&utm=b"))
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
 }
 
 #[tokio::test]

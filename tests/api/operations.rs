@@ -476,7 +476,7 @@ async fn a_database_on_a_read_only_filesystem_is_served_read_only() {
     // refuses writes to it, for root too.
     let script = format!(
         "mount --bind {data} {data} && mount -o remount,bind,ro {data} && exec \"$0\" \
-         --database {database} --bind 127.0.0.1:0",
+         --database {database} --bind 127.0.0.1:0 --metrics-bind 127.0.0.1:0",
         data = data.display(),
         database = database.display()
     );

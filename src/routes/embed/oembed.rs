@@ -10,7 +10,7 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::EmbedQuery;
 use crate::http::params::choice_schema;
-use crate::http::query::{self, Query, read_text};
+use crate::http::query::{self, PageQuery, read_text};
 use crate::http::{ApiError, Bounded, json, representation};
 use crate::routes::{AppState, NotModified, roadmap_for};
 
@@ -145,7 +145,7 @@ const DEFAULT_HEIGHT: u32 = 900;
 pub async fn oembed_provider(
     req: HttpRequest,
     state: Data<AppState>,
-    Query(query): Query<OEmbedQuery>,
+    PageQuery(query): PageQuery<OEmbedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let base = state.absolute(&req, "");
     let not_ours = || ApiError::not_found("that URL is not a roadmap of this provider");
