@@ -59,14 +59,14 @@ else
   base_commit=$(git rev-parse --short "$baseline^{commit}")
   base_bin=bench/out/roadmap-api-$base_commit
   if [ ! -x "$base_bin" ]; then
-    # Built in a worktree of its own, sharing target/ so that the dependencies are built once;
-    # the binary is copied out before this tree's build replaces it there.
+    # Built in a worktree and a target folder of its own: sharing target/ would let the two
+    # builds' build-script outputs (the bundled content) stand in for each other.
     src=bench/out/baseline-src
     git worktree remove --force "$src" 2>/dev/null || rm -rf "$src"
     git worktree add --detach "$src" "$base_commit" >/dev/null
-    CARGO_TARGET_DIR="$PWD/target" cargo build --release --locked --bin roadmap-api \
+    CARGO_TARGET_DIR="$PWD/bench/out/target" cargo build --release --locked --bin roadmap-api \
       --manifest-path "$src/Cargo.toml"
-    cp target/release/roadmap-api "$base_bin"
+    cp bench/out/target/release/roadmap-api "$base_bin"
     git worktree remove --force "$src"
   fi
   cargo build --release --locked --bin roadmap-api
