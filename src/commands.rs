@@ -4,29 +4,43 @@ use std::io::Write;
 
 use anyhow::Context;
 
-use crate::configuration::{Cli, Command, TokenAction};
+use crate::configuration::{Cli, Command, DatabaseArgs, Settings, TokenAction};
 use crate::content;
 use crate::startup::{Application, openapi_document, prepare_store};
 use crate::store::ChangeKind;
 
 /// Runs the command the command line names (`serve` when it names none).
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let settings = cli.settings;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
+    let Cli { settings, command } = cli;
+    // The commands that open the database do it as `serve` does (`prepare_store`), which
+    // reads its settings: theirs are those of a server on the same database.
+    let opening = |database: DatabaseArgs, read_only| Settings {
+        database: database.database,
+        read_only,
+        ..settings.clone()
+    };
+    match command.unwrap_or_else(|| Command::Serve(settings.clone())) {
+        Command::Serve(settings) => {
             let app = Application::build(&settings).await?;
             app.run_until_stopped().await?;
         }
-        Command::Migrate => {
-            prepare_store(&settings).await?.close().await;
+        Command::Migrate(database) => {
+            prepare_store(&opening(database, false))
+                .await?
+                .close()
+                .await;
         }
         Command::Openapi => {
             std::io::stdout().write_all(openapi_document()?.as_bytes())?;
         }
-        Command::Healthcheck => healthcheck(&settings.bind)?,
-        Command::Import { path, dry_run } => {
+        Command::Healthcheck { bind } => healthcheck(&bind)?,
+        Command::Import {
+            path,
+            dry_run,
+            database,
+        } => {
             let roadmaps = content::read_path(&path)?;
-            let store = prepare_store(&settings).await?;
+            let store = prepare_store(&opening(database, false)).await?;
             let changes = store
                 .import(&roadmaps, crate::domain::token::CLI_AUTHOR, dry_run)
                 .await
@@ -49,8 +63,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             eprintln!("{verb} {} roadmap(s)", changes.len());
         }
-        Command::Token { action } => token(&settings, action).await?,
-        Command::Export { slug, out } => {
+        Command::Token { action, database } => token(&opening(database, false), action).await?,
+        Command::Export {
+            slug,
+            out,
+            read_only,
+            database,
+        } => {
+            let settings = opening(database, read_only);
             anyhow::ensure!(
                 settings.database.exists(),
                 "there is no database at {}: nothing to export",
@@ -146,10 +166,7 @@ fn healthcheck(bind: &str) -> anyhow::Result<()> {
 }
 
 /// `token create|list|revoke`: the admin bearer tokens.
-async fn token(
-    settings: &crate::configuration::Settings,
-    action: TokenAction,
-) -> anyhow::Result<()> {
+async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<()> {
     let store = prepare_store(settings).await?;
     match action {
         TokenAction::Create { name } => {

@@ -9,6 +9,7 @@ mod collection;
 mod content;
 mod embed;
 mod errors;
+mod first_hour;
 mod formats;
 mod hardening;
 mod helpers;

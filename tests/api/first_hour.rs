@@ -1,0 +1,181 @@
+//! A newcomer's first hour: the command line as the README and `--help` present it.
+
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+use crate::helpers::{SLUG, spawn_app};
+
+/// The binary with none of the `ROADMAP_API_*` variables of whoever runs the tests.
+fn binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_roadmap-api"));
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("ROADMAP_API_") {
+            command.env_remove(name);
+        }
+    }
+    command.env_remove("RUST_LOG");
+    command
+}
+
+fn run(args: &[&str], env: &[(&str, &OsStr)]) -> Output {
+    let mut command = binary();
+    command.args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("the binary runs")
+}
+
+fn succeeded(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).expect("UTF-8")
+}
+
+/// The flags `--help` lists, by their long names.
+fn listed_flags(help: &str) -> BTreeSet<String> {
+    help.lines()
+        .map(str::trim_start)
+        .filter(|line| line.starts_with('-'))
+        .filter_map(|line| {
+            line.split_whitespace()
+                .map(|word| word.trim_end_matches(','))
+                .find(|word| word.starts_with("--"))
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+const SERVE_FLAGS: &[&str] = &[
+    "--bind",
+    "--metrics-bind",
+    "--database",
+    "--read-only",
+    "--public-url",
+    "--trusted-proxy",
+    "--rate-limit",
+    "--admin-rate-limit",
+    "--request-timeout",
+    "--drain-seconds",
+    "--shutdown-timeout",
+    "--workers",
+    "--log-format",
+    "--max-body-bytes",
+    "--frame-ancestors",
+    "--cache-control",
+    "--cache-bytes",
+];
+
+#[test]
+fn each_subcommand_lists_only_the_flags_it_uses() {
+    let database = &["--database", "--log-format"][..];
+    let cases: &[(&[&str], Vec<&str>)] = &[
+        (&[], [SERVE_FLAGS, &["--version"]].concat()),
+        (&["serve"], SERVE_FLAGS.to_vec()),
+        (&["migrate"], database.to_vec()),
+        (&["import"], [database, &["--dry-run"]].concat()),
+        (&["export"], [database, &["--out", "--read-only"]].concat()),
+        (&["token"], database.to_vec()),
+        (&["token", "create"], database.to_vec()),
+        (&["token", "list"], database.to_vec()),
+        (&["token", "revoke"], database.to_vec()),
+        (&["openapi"], Vec::new()),
+        (&["healthcheck"], vec!["--bind"]),
+    ];
+    for (command, flags) in cases {
+        let help = succeeded(&run(&[*command, &["--help"]].concat(), &[]));
+        let expected: BTreeSet<String> = flags
+            .iter()
+            .chain(&["--help"])
+            .map(|flag| (*flag).to_owned())
+            .collect();
+        assert_eq!(listed_flags(&help), expected, "{command:?}\n{help}");
+    }
+}
+
+#[test]
+fn token_revoke_says_what_it_does() {
+    let help = succeeded(&run(&["token", "--help"], &[]));
+    let revoke = help
+        .lines()
+        .find(|line| line.trim_start().starts_with("revoke"))
+        .expect("revoke is listed");
+    assert!(revoke.len() > "  revoke  ".len() + 20, "{help}");
+    let help = succeeded(&run(&["token", "revoke", "--help"], &[]));
+    let argument = help
+        .lines()
+        .find(|line| line.trim_start().starts_with("<NAME>"))
+        .expect("NAME is listed");
+    assert!(argument.trim() != "<NAME>", "{help}");
+}
+
+#[test]
+fn a_flag_another_subcommand_uses_is_refused_by_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("roadmap.db");
+    for (args, flag) in [
+        (&["export", "--workers", "2"][..], "--workers"),
+        (&["--workers", "2", "export"], "--workers"),
+        (&["migrate", "--bind", "127.0.0.1:1"], "--bind"),
+    ] {
+        let output = run(args, &[("ROADMAP_API_DATABASE", database.as_os_str())]);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&format!("'{flag}'")), "{stderr}");
+    }
+    assert!(!database.exists(), "a refused command opens nothing");
+}
+
+#[tokio::test]
+async fn every_variable_still_sets_its_flag() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("from-env.db");
+    let env = [("ROADMAP_API_DATABASE", database.as_os_str())];
+    succeeded(&run(&["migrate"], &env));
+    assert!(database.exists());
+    let token = succeeded(&run(&["token", "create", "alice"], &env));
+    assert!(!token.trim().is_empty());
+    assert!(succeeded(&run(&["token", "list"], &env)).contains("alice"));
+    let read_only = [
+        ("ROADMAP_API_DATABASE", database.as_os_str()),
+        ("ROADMAP_API_READ_ONLY", OsStr::new("true")),
+    ];
+    assert!(succeeded(&run(&["export", SLUG], &read_only)).contains(SLUG));
+
+    let app = spawn_app().await;
+    let bind = app.address.trim_start_matches("http://").to_owned();
+    let healthcheck = tokio::task::spawn_blocking(move || {
+        run(&["healthcheck"], &[("ROADMAP_API_BIND", OsStr::new(&bind))])
+    });
+    succeeded(&healthcheck.await.expect("joined"));
+
+    // And `roadmap-api` alone serves with the server's variables.
+    let mut server = binary()
+        .env("ROADMAP_API_DATABASE", &database)
+        .env("ROADMAP_API_BIND", "127.0.0.1:0")
+        .env("ROADMAP_API_METRICS_BIND", "127.0.0.1:0")
+        .env("ROADMAP_API_LOG_FORMAT", "json")
+        .env("ROADMAP_API_WORKERS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let log = BufReader::new(server.stderr.take().expect("stderr"));
+    let listening = log
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(&line).ok())
+        .find(|entry| entry["fields"]["message"] == "listening");
+    server.kill().expect("killed");
+    server.wait().expect("reaped");
+    let listening = listening.expect("the server listened");
+    assert_eq!(
+        listening["fields"]["database"],
+        database.display().to_string()
+    );
+}
