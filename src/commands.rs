@@ -31,7 +31,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await;
         }
         Command::Openapi => {
-            std::io::stdout().write_all(openapi_document()?.as_bytes())?;
+            print(openapi_document()?.as_bytes())?;
         }
         Command::Healthcheck { bind } => healthcheck(&bind)?,
         Command::Import {
@@ -112,12 +112,20 @@ fn export(
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
         }
-        None if single => {
-            std::io::stdout().write_all(content::to_document_text(&roadmaps[0])?.as_bytes())?
-        }
-        None => std::io::stdout().write_all(content::to_document_text(&roadmaps)?.as_bytes())?,
+        None if single => print(content::to_document_text(&roadmaps[0])?.as_bytes())?,
+        None => print(content::to_document_text(&roadmaps)?.as_bytes())?,
     }
     Ok(())
+}
+
+/// Writes `bytes` to stdout. A reader that stops reading (`| head`) has had all it wanted:
+/// the pipe it closed is no error.
+fn print(bytes: &[u8]) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => written,
+    }
 }
 
 /// Writes `path` whole or not at all, never through a link planted there: the bytes go to a
@@ -178,14 +186,23 @@ async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<()> {
             store
                 .create_token(&name, &crate::domain::token::hash_token(&token))
                 .await?;
-            // The only time the token is shown: stdout, for a script to capture.
-            println!("{token}");
+            // The only time the token is shown: stdout, for a script to capture. Unlike the
+            // other output, a token nobody read is lost: that is an error.
+            writeln!(std::io::stdout(), "{token}").with_context(|| {
+                format!(
+                    "token `{name}` was created but could not be printed; revoke it \
+                     (`roadmap-api token revoke {name}`) and create another"
+                )
+            })?;
             eprintln!("token `{name}` created; it is shown once and stored only as a hash");
         }
         TokenAction::List => {
-            for (name, created_at) in store.tokens().await? {
-                println!("{name}\t{created_at}");
-            }
+            let tokens = store.tokens().await?;
+            let lines: String = tokens
+                .iter()
+                .map(|(name, created_at)| format!("{name}\t{created_at}\n"))
+                .collect();
+            print(lines.as_bytes())?;
         }
         TokenAction::Revoke { name } => {
             anyhow::ensure!(

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use crate::helpers::{SLUG, spawn_app};
@@ -178,4 +179,43 @@ async fn every_variable_still_sets_its_flag() {
         listening["fields"]["database"],
         database.display().to_string()
     );
+}
+
+/// Runs the binary with its stdout a pipe whose reader has gone, as in `| head` once it has
+/// read its lines.
+fn to_a_closed_pipe(args: &[&str], database: &Path) -> Output {
+    let mut child = binary()
+        .args(args)
+        .env("ROADMAP_API_DATABASE", database)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("runs")
+}
+
+#[test]
+fn output_to_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("roadmap.db");
+    succeeded(&run(
+        &["migrate"],
+        &[("ROADMAP_API_DATABASE", database.as_os_str())],
+    ));
+    for args in [&["openapi"][..], &["export"], &["export", SLUG]] {
+        let output = to_a_closed_pipe(args, &database);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        assert!(
+            !stderr.to_lowercase().contains("pipe"),
+            "{args:?}: {stderr}"
+        );
+    }
+
+    // A token nobody read is lost, though: that fails, and says what to do.
+    let output = to_a_closed_pipe(&["token", "create", "alice"], &database);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("token revoke alice"), "{stderr}");
 }
