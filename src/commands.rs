@@ -198,6 +198,9 @@ async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<()> {
         }
         TokenAction::List => {
             let tokens = store.tokens().await?;
+            if tokens.is_empty() {
+                eprintln!("no tokens: `roadmap-api token create NAME` makes one");
+            }
             let lines: String = tokens
                 .iter()
                 .map(|(name, created_at)| format!("{name}\t{created_at}\n"))

@@ -219,3 +219,21 @@ fn output_to_a_closed_pipe_ends_quietly() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("token revoke alice"), "{stderr}");
 }
+
+#[test]
+fn token_list_says_when_there_are_none() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let env = [(
+        "ROADMAP_API_DATABASE",
+        dir.path().join("roadmap.db").into_os_string(),
+    )];
+    let env: Vec<(&str, &OsStr)> = env.iter().map(|(n, v)| (*n, v.as_os_str())).collect();
+    let none = run(&["token", "list"], &env);
+    assert_eq!(succeeded(&none), "", "scripts reading stdout get nothing");
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no tokens"));
+
+    succeeded(&run(&["token", "create", "alice"], &env));
+    let some = run(&["token", "list"], &env);
+    assert!(succeeded(&some).starts_with("alice\t"));
+    assert!(!String::from_utf8_lossy(&some.stderr).contains("no tokens"));
+}
