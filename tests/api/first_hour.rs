@@ -237,3 +237,53 @@ fn token_list_says_when_there_are_none() {
     assert!(succeeded(&some).starts_with("alice\t"));
     assert!(!String::from_utf8_lossy(&some.stderr).contains("no tokens"));
 }
+
+/// The error line of a command that must fail.
+fn error_of(output: &Output) -> String {
+    assert!(!output.status.success());
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn errors_are_said_once_and_name_what_they_concern() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("roadmap.db");
+    let missing = dir.path().join("missing.json");
+    let mut command = binary();
+    command
+        .args(["import", missing.to_str().expect("UTF-8 path")])
+        .env("ROADMAP_API_DATABASE", &database)
+        .env("RUST_BACKTRACE", "1");
+    let stderr = error_of(&command.output().expect("runs"));
+    assert_eq!(stderr.matches("missing.json").count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("os error 2").count(), 1, "{stderr}");
+    assert!(
+        !stderr.contains("Caused by") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+
+    // The database a store error concerns.
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").expect("an empty database");
+    let stderr = error_of(&run(
+        &["export", "--read-only"],
+        &[("ROADMAP_API_DATABASE", empty.as_os_str())],
+    ));
+    assert!(
+        stderr.contains("empty.db") && stderr.contains("needs migrating"),
+        "{stderr}"
+    );
+    let stderr = error_of(&run(
+        &["token", "revoke", "nobody"],
+        &[("ROADMAP_API_DATABASE", database.as_os_str())],
+    ));
+    assert!(stderr.contains("roadmap.db"), "{stderr}");
+
+    // The address a health check could not reach.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let free = closed.local_addr().expect("addr").to_string();
+    drop(closed);
+    let stderr = error_of(&run(&["healthcheck", "--bind", &free], &[]));
+    assert!(stderr.contains(&free), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
