@@ -287,3 +287,75 @@ fn errors_are_said_once_and_name_what_they_concern() {
     assert!(stderr.contains(&free), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README")
+}
+
+/// The README's `sh` blocks, each with the `##` section it is in.
+fn shell_blocks(readme: &str) -> Vec<(String, String)> {
+    let mut section = String::new();
+    let mut blocks = Vec::new();
+    let mut block: Option<String> = None;
+    for line in readme.lines() {
+        let trimmed = line.trim_start();
+        match &mut block {
+            Some(code) if trimmed == "```" => {
+                blocks.push((section.clone(), std::mem::take(code)));
+                block = None;
+            }
+            Some(code) => {
+                code.push_str(trimmed);
+                code.push('\n');
+            }
+            None if trimmed == "```sh" => block = Some(String::new()),
+            None => {
+                if let Some(heading) = line.strip_prefix("## ") {
+                    section = heading.to_owned();
+                }
+            }
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_readme_gets_the_binary_before_its_first_use() {
+    let readme = readme();
+    let blocks = shell_blocks(&readme);
+    let commands: Vec<&str> = blocks
+        .iter()
+        .flat_map(|(_, code)| code.lines())
+        .filter(|line| !line.starts_with('#'))
+        .collect();
+    let install = commands
+        .iter()
+        .position(|line| line.starts_with("cargo install --path ."))
+        .expect("the README says how to install the binary");
+    let first_use = commands
+        .iter()
+        .position(|line| line.starts_with("roadmap-api") || line.contains("$(roadmap-api"))
+        .expect("the README runs the binary");
+    assert!(install < first_use, "{:?}", &commands[..=first_use]);
+    assert!(readme.contains("`cargo run --release --` stands for `roadmap-api`"));
+}
+
+#[test]
+fn the_readme_names_every_flag_of_serve_and_its_variable() {
+    let help = succeeded(&run(&["serve", "--help"], &[]));
+    let mut flag = None;
+    let mut named = 0;
+    for line in help.lines() {
+        if let Some(long) = line.split_whitespace().find(|w| w.starts_with("--")) {
+            flag = Some(long.trim_end_matches(',').to_owned());
+        }
+        if let Some((_, rest)) = line.split_once("[env: ") {
+            let variable = rest.split('=').next().expect("a name");
+            let flag = flag.as_deref().expect("a flag before its variable");
+            let row = format!("| `{flag}` | `{variable}` |");
+            assert!(readme().contains(&row), "the README lacks {row}");
+            named += 1;
+        }
+    }
+    assert_eq!(named, SERVE_FLAGS.len());
+}
