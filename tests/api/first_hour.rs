@@ -340,6 +340,143 @@ fn the_readme_gets_the_binary_before_its_first_use() {
     assert!(readme.contains("`cargo run --release --` stands for `roadmap-api`"));
 }
 
+/// Gives `command` the variables of a clean shell: none of the runner's `ROADMAP_API_*`.
+fn without_settings(command: &mut Command) -> &mut Command {
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("ROADMAP_API_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+#[tokio::test]
+async fn the_readme_examples_work_when_pasted_in_order() {
+    let missing: Vec<&str> = ["bash", "curl", "jq"]
+        .into_iter()
+        .filter(|tool| Command::new(tool).arg("--version").output().is_err())
+        .collect();
+    if !missing.is_empty() {
+        eprintln!("the README's examples need {missing:?}: not checked here");
+        return;
+    }
+    let app = spawn_app().await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    // The examples that talk to the server or run the CLI, in the order a reader meets them;
+    // not the ones that install, start or serve something.
+    let script = shell_blocks(&readme())
+        .into_iter()
+        .filter(|(section, code)| {
+            [
+                "Examples",
+                "For partner sites",
+                "For scripts",
+                "For editors",
+            ]
+            .contains(&section.as_str())
+                && code.contains("127.0.0.1:8080")
+        })
+        .map(|(_, code)| code.replace("127.0.0.1:8080", &address))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(script.contains("roadmap-api token create"), "{script}");
+
+    // A clean clone's folder (the examples read `content/`), with `roadmap-api` on the PATH
+    // as `cargo install` puts it, and the server's database as the one the CLI opens.
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::os::unix::fs::symlink(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/content"),
+        dir.path().join("content"),
+    )
+    .expect("content linked");
+    let bin = Path::new(env!("CARGO_BIN_EXE_roadmap-api"))
+        .parent()
+        .expect("the binary's folder");
+    let path = std::env::join_paths(std::iter::once(bin.to_owned()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .expect("a PATH");
+    let mut bash = Command::new("bash");
+    without_settings(&mut bash)
+        .args(["-euo", "pipefail", "-c", &script])
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .env("ROADMAP_API_DATABASE", &app.database)
+        .env("ROADMAP_API_LOG_FORMAT", "json");
+    let output = tokio::task::spawn_blocking(move || bash.output().expect("bash runs"))
+        .await
+        .expect("joined");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    // The statuses the examples print: the revalidation, the PUT, the DELETE.
+    let statuses: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.len() == 3 && line.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    assert_eq!(statuses, ["304", "200", "204"], "{stdout}\n{stderr}");
+}
+
+#[test]
+fn the_readme_sets_no_traps() {
+    let readme = readme();
+    for trap in [
+        "../shared",
+        "API-HOST",
+        "your-host",
+        r#"\"$ETAG\""#,
+        "<etag from above>",
+        "$EDITOR",
+        "some-roadmap",
+    ] {
+        assert!(!readme.contains(trap), "the README still has `{trap}`");
+    }
+    assert!(readme.contains(r#"-H "If-None-Match: $ETAG""#));
+    let serve_partner = "python3 -m http.server --directory examples 8000";
+    assert!(readme.contains(serve_partner));
+    let partner = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/partner.html"
+    ))
+    .expect("partner page");
+    assert!(partner.contains(serve_partner));
+    assert!(
+        readme.lines().any(
+            |line| line.contains("openapi-typescript") && line.contains("openapi/openapi.json")
+        ),
+        "the README shows how to generate TypeScript types"
+    );
+    assert!(readme.contains("rm -f roadmap.db roadmap.db-wal roadmap.db-shm"));
+}
+
+#[tokio::test]
+async fn the_readme_states_the_methods_options_answers() {
+    let readme = readme();
+    let start = readme.find("- **Methods**").expect("the Methods paragraph");
+    let end = readme[start + 1..]
+        .find("\n- **")
+        .map_or(readme.len(), |end| start + 1 + end);
+    let methods = readme[start..end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let app = spawn_app().await;
+    for path in ["/v1/roadmaps".to_owned(), format!("/v1/roadmaps/{SLUG}")] {
+        let response = app
+            .client
+            .request(reqwest::Method::OPTIONS, format!("{}{path}", app.address))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 204, "{path}");
+        let allow = response.headers()["allow"].to_str().expect("ASCII");
+        assert!(
+            methods.contains(&format!("`Allow: {allow}`")),
+            "OPTIONS {path} answers `Allow: {allow}`; the README says: {methods}"
+        );
+    }
+}
+
 #[test]
 fn the_readme_names_every_flag_of_serve_and_its_variable() {
     let help = succeeded(&run(&["serve", "--help"], &[]));
