@@ -22,6 +22,8 @@ pub const DEFAULT_CACHE_CONTROL: &str = "public, max-age=60, stale-while-revalid
                   Each subcommand takes its own: `roadmap-api help SUBCOMMAND`."
 )]
 pub struct Cli {
+    // What `roadmap-api` alone serves with. Under a subcommand, the environment's settings and
+    // the defaults, from which the commands that open the database start.
     #[command(flatten)]
     pub settings: Settings,
     #[command(subcommand)]
@@ -183,8 +185,13 @@ fn flags_after_subcommand(top: &clap::Command, args: &[OsString], name: &str) ->
         }
         at = end;
     }
-    let (program, subcommand, after) = (&args[..1], &args[at..=at], &args[at + 1..]);
-    [program, subcommand, &before, after].concat()
+    match args.get(at) {
+        Some(subcommand) => {
+            let subcommand = std::slice::from_ref(subcommand);
+            [&args[..1], subcommand, &before, &args[at + 1..]].concat()
+        }
+        None => args.to_vec(),
+    }
 }
 
 /// The settings of `serve`, which `roadmap-api` alone takes too.
