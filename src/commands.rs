@@ -1,109 +1,166 @@
 //! The subcommands of the `roadmap-api` binary.
 
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::Context;
 
-use crate::configuration::{Cli, Command, TokenAction};
+use crate::configuration::{Cli, Command, DatabaseArgs, Settings, TokenAction};
 use crate::content;
+use crate::domain::Slug;
 use crate::startup::{Application, openapi_document, prepare_store};
-use crate::store::ChangeKind;
+use crate::store::{ChangeKind, StoreError};
 
 /// Runs the command the command line names (`serve` when it names none).
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let settings = cli.settings;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
-            let app = Application::build(&settings).await?;
-            app.run_until_stopped().await?;
+    let Cli { settings, command } = cli;
+    // The commands that open the database do it as `serve` does (`prepare_store`), which
+    // reads its settings: theirs are those of a server on the same database.
+    let opening = |database: DatabaseArgs, read_only| Settings {
+        database: database.database,
+        read_only,
+        ..settings.clone()
+    };
+    match command.unwrap_or_else(|| Command::Serve(settings.clone())) {
+        Command::Serve(settings) => naming_the_database(&settings, serve(&settings)).await,
+        Command::Migrate(database) => {
+            let settings = opening(database, false);
+            naming_the_database(&settings, async {
+                prepare_store(&settings).await?.close().await;
+                Ok(())
+            })
+            .await
         }
-        Command::Migrate => {
-            prepare_store(&settings).await?.close().await;
+        Command::Openapi => Ok(print(openapi_document()?.as_bytes())?),
+        Command::Healthcheck { bind } => healthcheck(&bind),
+        Command::Import {
+            path,
+            dry_run,
+            database,
+        } => {
+            let settings = opening(database, false);
+            naming_the_database(&settings, import(&settings, &path, dry_run)).await
         }
-        Command::Openapi => {
-            std::io::stdout().write_all(openapi_document()?.as_bytes())?;
+        Command::Token { action, database } => {
+            let settings = opening(database, false);
+            naming_the_database(&settings, token(&settings, action)).await
         }
-        Command::Healthcheck => healthcheck(&settings.bind)?,
-        Command::Import { path, dry_run } => {
-            let roadmaps = content::read_path(&path)?;
-            let store = prepare_store(&settings).await?;
-            let changes = store
-                .import(&roadmaps, crate::domain::token::CLI_AUTHOR, dry_run)
-                .await
-                .context("import failed; nothing was changed")?;
-            if !dry_run {
-                store
-                    .checkpoint()
-                    .await
-                    .context("imported, but the checkpoint failed")?;
-            }
-            store.close().await;
-            for change in &changes {
-                let what = change.kind.map_or("unchanged", ChangeKind::as_str);
-                eprintln!("{}: {what} (revision {})", change.roadmap, change.revision);
-            }
-            let verb = if dry_run {
-                "checked (dry run, nothing written)"
-            } else {
-                "imported"
-            };
-            eprintln!("{verb} {} roadmap(s)", changes.len());
-        }
-        Command::Token { action } => token(&settings, action).await?,
-        Command::Export { slug, out } => {
-            anyhow::ensure!(
-                settings.database.exists(),
-                "there is no database at {}: nothing to export",
-                settings.database.display()
-            );
-            let store = prepare_store(&settings).await?;
-            let single = slug.is_some() && out.is_none();
-            let slugs = match slug {
-                Some(slug) => vec![slug],
-                None => store.slugs().await?,
-            };
-            let mut roadmaps = Vec::with_capacity(slugs.len());
-            for slug in &slugs {
-                roadmaps.push(
-                    store
-                        .roadmap(slug)
-                        .await?
-                        .with_context(|| format!("there is no roadmap `{slug}`"))?,
-                );
-            }
-            store.close().await;
-            export(&roadmaps, out.as_deref(), single)?;
+        Command::Export {
+            slug,
+            out,
+            read_only,
+            database,
+        } => {
+            let settings = opening(database, read_only);
+            naming_the_database(&settings, export(&settings, slug, out.as_deref())).await
         }
     }
+}
+
+/// Runs `work` on the database of `settings`. The store's own errors do not all say which
+/// file they concern, and which file was meant is the first question when one fails.
+async fn naming_the_database(
+    settings: &Settings,
+    work: impl Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<()> {
+    let shown = settings.database.display().to_string();
+    work.await.map_err(|error| {
+        let from_store = error.chain().any(|cause| cause.is::<StoreError>());
+        let named = error
+            .chain()
+            .any(|cause| cause.to_string().contains(&shown));
+        if from_store && !named {
+            error.context(format!("database {shown}"))
+        } else {
+            error
+        }
+    })
+}
+
+async fn serve(settings: &Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    Ok(app.run_until_stopped().await?)
+}
+
+async fn import(settings: &Settings, path: &Path, dry_run: bool) -> anyhow::Result<()> {
+    let roadmaps = content::read_path(path)?;
+    let store = prepare_store(settings).await?;
+    let changes = store
+        .import(&roadmaps, crate::domain::token::CLI_AUTHOR, dry_run)
+        .await
+        .context("import failed; nothing was changed")?;
+    if !dry_run {
+        store
+            .checkpoint()
+            .await
+            .context("imported, but the checkpoint failed")?;
+    }
+    store.close().await;
+    for change in &changes {
+        let what = change.kind.map_or("unchanged", ChangeKind::as_str);
+        eprintln!("{}: {what} (revision {})", change.roadmap, change.revision);
+    }
+    let verb = if dry_run {
+        "checked (dry run, nothing written)"
+    } else {
+        "imported"
+    };
+    eprintln!("{verb} {} roadmap(s)", changes.len());
     Ok(())
 }
 
-fn export(
-    roadmaps: &[crate::domain::Roadmap],
-    out: Option<&std::path::Path>,
-    single: bool,
-) -> anyhow::Result<()> {
+async fn export(settings: &Settings, slug: Option<Slug>, out: Option<&Path>) -> anyhow::Result<()> {
+    let database = settings.database.display();
+    anyhow::ensure!(
+        settings.database.exists(),
+        "there is no database at {database}: nothing to export"
+    );
+    let store = prepare_store(settings).await?;
+    let single = slug.is_some() && out.is_none();
+    let slugs = match slug {
+        Some(slug) => vec![slug],
+        None => store.slugs().await?,
+    };
+    let mut roadmaps = Vec::with_capacity(slugs.len());
+    for slug in &slugs {
+        roadmaps.push(
+            store
+                .roadmap(slug)
+                .await?
+                .with_context(|| format!("there is no roadmap `{slug}` in {database}"))?,
+        );
+    }
+    store.close().await;
     match out {
         Some(dir) => {
-            std::fs::create_dir_all(dir)?;
-            for roadmap in roadmaps {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            for roadmap in &roadmaps {
                 let path = dir.join(format!("{}.json", roadmap.slug));
                 replace_file(&path, content::to_document_text(roadmap)?.as_bytes())
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
         }
-        None if single => {
-            std::io::stdout().write_all(content::to_document_text(&roadmaps[0])?.as_bytes())?
-        }
-        None => std::io::stdout().write_all(content::to_document_text(&roadmaps)?.as_bytes())?,
+        None if single => print(content::to_document_text(&roadmaps[0])?.as_bytes())?,
+        None => print(content::to_document_text(&roadmaps)?.as_bytes())?,
     }
     Ok(())
+}
+
+/// Writes `bytes` to stdout. A reader that stops reading (`| head`) has had all it wanted:
+/// the pipe it closed is no error.
+fn print(bytes: &[u8]) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => written,
+    }
 }
 
 /// Writes `path` whole or not at all, never through a link planted there: the bytes go to a
 /// new file beside it (created exclusively, so no link is followed) that is then renamed over
 /// `path`, which replaces a link rather than the file it points to.
-fn replace_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let written = std::fs::OpenOptions::new()
@@ -132,24 +189,27 @@ fn healthcheck(bind: &str) -> anyhow::Result<()> {
     if address.ip().is_unspecified() {
         address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
     }
-    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))?;
-    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
-    stream.write_all(b"GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))
+        .with_context(|| format!("no server answers at {address}"))?;
     let mut status_line = [0_u8; 12];
-    stream.read_exact(&mut status_line)?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .and_then(|()| {
+            stream
+                .write_all(b"GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        })
+        .and_then(|()| stream.read_exact(&mut status_line))
+        .with_context(|| format!("the server at {address} did not answer /readyz"))?;
     anyhow::ensure!(
         &status_line[9..12] == b"200",
-        "not ready: {}",
+        "the server at {address} is not ready: {}",
         String::from_utf8_lossy(&status_line)
     );
     Ok(())
 }
 
 /// `token create|list|revoke`: the admin bearer tokens.
-async fn token(
-    settings: &crate::configuration::Settings,
-    action: TokenAction,
-) -> anyhow::Result<()> {
+async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<()> {
     let store = prepare_store(settings).await?;
     match action {
         TokenAction::Create { name } => {
@@ -161,19 +221,32 @@ async fn token(
             store
                 .create_token(&name, &crate::domain::token::hash_token(&token))
                 .await?;
-            // The only time the token is shown: stdout, for a script to capture.
-            println!("{token}");
+            // The only time the token is shown: stdout, for a script to capture. Unlike the
+            // other output, a token nobody read is lost: that is an error.
+            writeln!(std::io::stdout(), "{token}").with_context(|| {
+                format!(
+                    "token `{name}` was created but could not be printed; revoke it \
+                     (`roadmap-api token revoke {name}`) and create another"
+                )
+            })?;
             eprintln!("token `{name}` created; it is shown once and stored only as a hash");
         }
         TokenAction::List => {
-            for (name, created_at) in store.tokens().await? {
-                println!("{name}\t{created_at}");
+            let tokens = store.tokens().await?;
+            if tokens.is_empty() {
+                eprintln!("no tokens: `roadmap-api token create NAME` makes one");
             }
+            let lines: String = tokens
+                .iter()
+                .map(|(name, created_at)| format!("{name}\t{created_at}\n"))
+                .collect();
+            print(lines.as_bytes())?;
         }
         TokenAction::Revoke { name } => {
             anyhow::ensure!(
                 store.revoke_token(&name).await?,
-                "there is no token named `{name}`"
+                "there is no token named `{name}` in {}",
+                settings.database.display()
             );
             eprintln!("token `{name}` revoked");
         }

@@ -9,6 +9,7 @@ mod collection;
 mod content;
 mod embed;
 mod errors;
+mod first_hour;
 mod formats;
 mod front_door;
 mod hardening;
