@@ -97,8 +97,15 @@ async fn import(settings: &Settings, path: &Path, dry_run: bool) -> anyhow::Resu
     }
     store.close().await;
     for change in &changes {
-        let what = change.kind.map_or("unchanged", ChangeKind::as_str);
-        eprintln!("{}: {what} (revision {})", change.roadmap, change.revision);
+        let revision = change.revision;
+        let what = match change.kind {
+            None => format!("unchanged (revision {revision})"),
+            Some(kind) if !dry_run => format!("{} (revision {revision})", kind.as_str()),
+            Some(ChangeKind::Created) => format!("would create (revision {revision})"),
+            Some(ChangeKind::Updated) => format!("would update (to revision {revision})"),
+            Some(ChangeKind::Deleted) => format!("would delete (revision {revision})"),
+        };
+        eprintln!("{}: {what}", change.roadmap);
     }
     let verb = if dry_run {
         "checked (dry run, nothing written)"

@@ -496,3 +496,56 @@ fn the_readme_names_every_flag_of_serve_and_its_variable() {
     }
     assert_eq!(named, SERVE_FLAGS.len());
 }
+
+#[test]
+fn a_dry_run_says_what_an_import_would_do() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("roadmap.db");
+    let env = [("ROADMAP_API_DATABASE", database.as_os_str())];
+    succeeded(&run(&["migrate"], &env));
+    let mut edited = crate::helpers::bundled_document();
+    edited["summary"] = "A summary the dry run does not write.".into();
+    let mut new = crate::helpers::bundled_document();
+    new["slug"] = "new-roadmap".into();
+    let file = dir.path().join("batch.json");
+    std::fs::write(&file, serde_json::json!([edited, new]).to_string()).expect("write");
+    let bundled = concat!(env!("CARGO_MANIFEST_DIR"), "/content/roadmaps");
+
+    let dry = run(
+        &["import", "--dry-run", file.to_str().expect("UTF-8")],
+        &env,
+    );
+    succeeded(&dry);
+    let report = String::from_utf8_lossy(&dry.stderr);
+    assert!(
+        report.contains(&format!("{SLUG}: would update (to revision 2)")),
+        "{report}"
+    );
+    assert!(
+        report.contains("new-roadmap: would create (revision 1)"),
+        "{report}"
+    );
+    assert!(
+        !report.contains(": updated") && !report.contains(": created"),
+        "{report}"
+    );
+    let dry = run(&["import", "--dry-run", bundled], &env);
+    let report = String::from_utf8_lossy(&dry.stderr);
+    assert!(
+        report.contains(&format!("{SLUG}: unchanged (revision 1)")),
+        "{report}"
+    );
+
+    // A real import says what it did.
+    let real = run(&["import", file.to_str().expect("UTF-8")], &env);
+    succeeded(&real);
+    let report = String::from_utf8_lossy(&real.stderr);
+    assert!(
+        report.contains(&format!("{SLUG}: updated (revision 2)")),
+        "{report}"
+    );
+    assert!(
+        report.contains("new-roadmap: created (revision 1)"),
+        "{report}"
+    );
+}
