@@ -21,6 +21,7 @@ use crate::http::TrustedProxies;
 use crate::http::cache::{self, ResponseCache};
 use crate::http::metrics::Metrics;
 use crate::http::middleware::{self, RequestTimeout};
+use crate::http::problem::BodyLimit;
 use crate::http::rate_limit::ClientRateLimit;
 use crate::http::spec_paths::SpecPaths;
 use crate::routes::docs::{ApiDoc, SpecDocument};
@@ -94,6 +95,7 @@ impl Application {
                 .app_data(metrics.clone())
                 .app_data(timeout.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
+                .app_data(Data::new(BodyLimit(body_limit)))
                 .service(
                     // No online validator: the docs reach nothing but this server.
                     SwaggerUi::new("/docs/{_:.*}")

@@ -57,6 +57,8 @@ pub enum ApiError {
     PreconditionFailed,
     #[error("the body is not JSON: {0}")]
     MalformedBody(String),
+    #[error("the body is larger than {0} bytes, this server's limit (`--max-body-bytes`)")]
+    BodyTooLarge(usize),
     #[error("the body must be `application/json`")]
     UnsupportedMediaType,
     #[error("the document is not a valid roadmap; see `errors`")]
@@ -270,6 +272,7 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -314,14 +317,29 @@ pub fn render_error(res: ServiceResponse<BoxBody>, request_id: &str) -> ServiceR
     if res.status().is_server_error() {
         tracing::error!(error = ?error, request_id, "request failed");
     }
-    let rendered = render(
+    let mut rendered = render(
         error,
         res.status(),
         &instance_of(res.request()),
         res.headers(),
     );
+    // actix-web's own 413 says only that a limit was reached: say which, and what sets it.
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE
+        && let Some(limit) = res.request().app_data::<actix_web::web::Data<BodyLimit>>()
+    {
+        rendered = render(
+            &ApiError::BodyTooLarge(limit.0).into(),
+            res.status(),
+            &instance_of(res.request()),
+            res.headers(),
+        );
+    }
     res.into_response(rendered)
 }
+
+/// The largest request body read, in bytes (`--max-body-bytes`), for the 413's detail.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
 
 /// The problem for an error that reached the outermost layer without its request (a request
 /// abandoned by the timeout), at `target`.

@@ -331,11 +331,17 @@ async fn an_oversized_body_is_413() {
     settings.max_body_bytes = 4096;
     let app = spawn_with(settings, dir).await;
     let secret = token(&app, "editor");
-    problem(
+    let body = problem(
         put(&app, SLUG, &secret, &bundled_document(), &[]).await,
         StatusCode::PAYLOAD_TOO_LARGE,
     )
     .await;
+    // It names the limit and what sets it.
+    let detail = body["detail"].as_str().expect("detail");
+    assert!(
+        detail.contains("4096 bytes") && detail.contains("--max-body-bytes"),
+        "{detail}"
+    );
 }
 
 #[tokio::test]

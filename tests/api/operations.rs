@@ -161,11 +161,11 @@ async fn import_reports_changes_records_revisions_and_can_dry_run() {
     assert!(dry.status.success());
     let report = String::from_utf8_lossy(&dry.stderr);
     assert!(
-        report.contains(&format!("{SLUG}: updated (revision 2)")),
+        report.contains(&format!("{SLUG}: would update (to revision 2)")),
         "{report}"
     );
     assert!(
-        report.contains("imported-roadmap: created (revision 1)"),
+        report.contains("imported-roadmap: would create (revision 1)"),
         "{report}"
     );
     assert!(report.contains("dry run"), "{report}");
