@@ -62,7 +62,10 @@ impl Application {
         };
         let body_limit = settings.max_body_bytes;
         let spec = openapi_spec();
-        let spec_paths = Data::new(SpecPaths::from_spec(&spec, &routes::PAGE_PATHS));
+        let spec_paths = Data::new(
+            SpecPaths::from_spec(&spec, &routes::PAGE_PATHS)
+                .context("the spec has paths that one request could match")?,
+        );
         let spec = SpecDocument(render_spec(&spec)?.into_bytes());
         let response_cache = Data::new(ResponseCache::new(
             store.clone(),

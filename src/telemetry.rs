@@ -3,7 +3,7 @@
 //! `info`.
 //!
 //! Lines go through `tracing-appender`'s non-blocking writer: a request only queues its line,
-//! and a thread of the appender writes it. When stderr cannot keep up and the queue is full,
+//! and a thread of the appender writes what has queued, in one write. When stderr cannot keep up and the queue is full,
 //! lines are dropped rather than holding up requests. The returned guard flushes what is
 //! queued when it is dropped, at exit.
 //!
@@ -22,7 +22,10 @@ pub type LogGuard = WorkerGuard;
 
 /// Installs the global subscriber; a second call (as in tests) leaves the first in place.
 pub fn init(format: LogFormat) -> LogGuard {
-    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
+    // The appender's thread writes what has queued, then flushes: through a buffer, a burst
+    // of lines is one write, not one each.
+    let stderr = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
+    let (writer, guard) = tracing_appender::non_blocking(stderr);
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

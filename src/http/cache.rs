@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderMap, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::Data;
@@ -48,6 +48,12 @@ use crate::store::{Store, StoreError};
 /// How long a version check stands for requests that arrive after it, unless this process
 /// wrote since: how stale a write by another process may look.
 const FRESH: Duration = Duration::from_millis(10);
+
+/// The bytes an entry holds beyond its key, headers and bodies (moka's node and queues, the
+/// entry's own fields, the ETags), so that the bound counts what memory really holds.
+const ENTRY_OVERHEAD: usize = 512;
+/// The bytes a kept header holds beyond its name and value.
+const HEADER_OVERHEAD: usize = 64;
 
 /// What a cached answer depends on besides the content; see the module's doc.
 type Key = Arc<[u8]>;
@@ -82,8 +88,9 @@ struct Check {
 struct Entry {
     version: i64,
     rendered: Rendered,
-    /// The route's headers (type, caching, links), replayed on every answer.
-    headers: HeaderMap,
+    /// The route's headers (type, caching, links), replayed on every answer: a list of exactly
+    /// their size, where a copy of the response's map would keep its spare capacity.
+    headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Entry {
@@ -92,9 +99,9 @@ impl Entry {
         let headers: usize = self
             .headers
             .iter()
-            .map(|(name, value)| name.as_str().len() + value.len())
+            .map(|(name, value)| HEADER_OVERHEAD + name.as_str().len() + value.len())
             .sum();
-        let bytes = key.len() + headers + self.rendered.weight();
+        let bytes = ENTRY_OVERHEAD + key.len() + headers + self.rendered.weight();
         u32::try_from(bytes).unwrap_or(u32::MAX)
     }
 }
@@ -316,16 +323,20 @@ pub async fn response_cache(
     }
     let keep = reusable(res.headers());
     let (request, response) = res.into_parts();
-    let mut headers = response.headers().clone();
-    for name in [
+    // What the cache sets itself, per answer, is not kept.
+    let made_per_answer = [
         header::ETAG,
         header::CONTENT_LENGTH,
         header::CONTENT_ENCODING,
         header::VARY,
         header::DATE,
-    ] {
-        headers.remove(name);
-    }
+    ];
+    let headers = response
+        .headers()
+        .iter()
+        .filter(|(name, _)| !made_per_answer.contains(name))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
     let etag = response.headers().get(header::ETAG).cloned();
     let body = actix_web::body::to_bytes(response.into_body())
         .await
@@ -371,7 +382,8 @@ fn streamed(res: ServiceResponse<BoxBody>, conditions: &Conditions) -> ServiceRe
 /// The client's representation of a kept answer; a failure (a compression that failed) is
 /// reported as a response carrying it, for the outermost layer to render.
 fn answer(req: HttpRequest, entry: &Entry, conditions: &Conditions) -> ServiceResponse<BoxBody> {
-    match entry.rendered.respond(conditions, &entry.headers) {
+    let headers = entry.headers.iter().map(|(name, value)| (name, value));
+    match entry.rendered.respond(conditions, headers) {
         Ok(response) => ServiceResponse::new(req, response),
         Err(error) => ServiceResponse::from_err(error, req),
     }

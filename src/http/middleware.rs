@@ -32,6 +32,7 @@ use super::headers::{EXPOSED_HEADERS, REQUEST_ID, request_id, secure};
 use super::metrics::Metrics;
 use super::problem::{render_detached, render_error};
 use super::rate_limit;
+use super::spec_paths::SpecPaths;
 use crate::telemetry::{self, Access};
 
 /// The longest method name read, in bytes; longer gets a 501 (no method of HTTP or WebDAV
@@ -60,6 +61,10 @@ pub async fn request_context(
     let metrics = req.app_data::<Data<Metrics>>().cloned();
     let _in_flight = metrics.as_ref().map(|metrics| metrics.start());
     let method = method_label(req.method());
+    let spec_route = req
+        .app_data::<Data<SpecPaths>>()
+        .and_then(|paths| paths.find(req.path()))
+        .map(|route| route.template.clone());
     let outcome = match oversized(&req) {
         Some(refusal) => Ok(req.error_response(refusal)),
         None => {
@@ -87,7 +92,8 @@ pub async fn request_context(
     match outcome {
         Ok(res) => {
             let mut res = render_error(res, id.to_str().unwrap_or_default());
-            let route = res.request().match_pattern();
+            // Paths outside the spec (the docs' assets) are named by actix-web's router.
+            let route = spec_route.or_else(|| res.request().match_pattern().map(Into::into));
             log(route.as_deref().unwrap_or("(unmatched)"), res.status());
             let headers = res.headers_mut();
             headers.insert(REQUEST_ID, id.clone());

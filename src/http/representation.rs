@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use actix_web::body::BoxBody;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderMap, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -208,7 +208,10 @@ pub struct Rendered {
 }
 
 impl Rendered {
-    pub fn new(identity: Vec<u8>) -> Result<Rendered, ApiError> {
+    pub fn new(mut identity: Vec<u8>) -> Result<Rendered, ApiError> {
+        // A serializer's buffer grows by doubling: kept as it is, a cached body could hold
+        // twice its length.
+        identity.shrink_to_fit();
         let hash = content_hash(&identity);
         Rendered::with_hash(identity.into(), &hash)
     }
@@ -262,10 +265,10 @@ impl Rendered {
     /// representation, else the body in the best encoding the client accepts; with `headers`
     /// (without their `Content-Type` on a 304), the security headers, and `ETag` and `Vary`
     /// either way.
-    pub fn respond(
+    pub fn respond<'h>(
         &self,
         conditions: &Conditions,
-        headers: &HeaderMap,
+        headers: impl IntoIterator<Item = (&'h HeaderName, &'h HeaderValue)>,
     ) -> Result<HttpResponse, ApiError> {
         let encoding = conditions.encoding;
         let etag = &self.etags[encoding as usize];

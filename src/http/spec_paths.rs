@@ -1,31 +1,40 @@
 //! The paths of the OpenAPI spec, as the layers need them before routing: which methods a
 //! path answers (a wrong method is a 405 with `Allow`, a wrong path a 404), which query
 //! parameters its GET declares (the response cache keys on those alone), and whether it
-//! refuses the others (the JSON API) or ignores them (the pages for people).
-
-use actix_web::dev::ResourceDef;
+//! refuses the others (the JSON API) or ignores them (the pages for people); and the template
+//! that names the route in logs and metrics.
+//!
+//! Looked up on every request, so in a radix tree (matchit, the router axum uses), whose
+//! template syntax (`/v1/roadmaps/{slug}`) is the spec's and actix-web's: actix-web's own
+//! `ResourceDef`s, tried one after another with regular expressions, cost a request more than
+//! all the rest of its work in the layers.
 
 /// One path of the spec.
 #[derive(Debug, Clone)]
-struct SpecPath {
-    /// actix-web's own template syntax (`/v1/roadmaps/{slug}`), which the spec shares.
-    def: ResourceDef,
+pub struct SpecPath {
+    /// The path's template, as the spec writes it.
+    pub template: std::sync::Arc<str>,
     allow: String,
     query: Vec<String>,
     /// Parameters it does not declare are a 400, not ignored.
     strict: bool,
 }
 
-/// Every path of the spec, in its order.
+/// Every path of the spec.
 #[derive(Debug, Clone)]
-pub struct SpecPaths(Vec<SpecPath>);
+pub struct SpecPaths(matchit::Router<SpecPath>);
 
 impl SpecPaths {
     /// The spec's paths; those in `pages` ignore undeclared parameters, the rest refuse them.
-    pub fn from_spec(spec: &utoipa::openapi::OpenApi, pages: &[&str]) -> SpecPaths {
+    /// Fails only if two of the spec's paths could match the same request.
+    pub fn from_spec(
+        spec: &utoipa::openapi::OpenApi,
+        pages: &[&str],
+    ) -> Result<SpecPaths, matchit::InsertError> {
         use utoipa::openapi::RefOr;
         use utoipa::openapi::path::ParameterIn;
-        let paths = spec.paths.paths.iter().map(|(path, item)| {
+        let mut router = matchit::Router::new();
+        for (path, item) in &spec.paths.paths {
             let mut methods = vec!["GET", "HEAD"];
             if item.put.is_some() {
                 methods.push("PUT");
@@ -45,18 +54,20 @@ impl SpecPaths {
                     _ => None,
                 })
                 .collect();
-            SpecPath {
-                def: ResourceDef::new(path.as_str()),
+            let spec_path = SpecPath {
+                template: path.as_str().into(),
                 allow: methods.join(", "),
                 query,
                 strict: !pages.contains(&path.as_str()),
-            }
-        });
-        SpecPaths(paths.collect())
+            };
+            router.insert(path.as_str(), spec_path)?;
+        }
+        Ok(SpecPaths(router))
     }
 
-    fn find(&self, path: &str) -> Option<&SpecPath> {
-        self.0.iter().find(|p| p.def.is_match(path))
+    /// The spec's path that `path` (as the request wrote it) is one of.
+    pub fn find(&self, path: &str) -> Option<&SpecPath> {
+        self.0.at(path).ok().map(|found| found.value)
     }
 
     /// The methods of the path, if it is one of ours.
