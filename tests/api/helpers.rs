@@ -88,7 +88,7 @@ impl TestApp {
 
     /// GETs `path` until `done` holds of the response (for 5 s at most) and returns that
     /// response. For a read right after another process's write, which the response cache
-    /// may not see for up to 50 ms (it answers from its last version check meanwhile).
+    /// may not see for up to 10 ms (it answers from its last version check meanwhile).
     pub async fn get_until(&self, path: &str, done: impl Fn(&Response) -> bool) -> Response {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
         loop {
