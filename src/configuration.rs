@@ -270,6 +270,11 @@ pub struct Settings {
     /// headers and keys); past that the least useful answers are evicted.
     #[arg(long, env = "ROADMAP_API_CACHE_BYTES", default_value_t = DEFAULT_CACHE_BYTES)]
     pub cache_bytes: u64,
+    /// Where people read a roadmap when the roadmap site lives elsewhere: a URL template with
+    /// `{slug}`, such as `https://roadmaps.example/{slug}`. The embed's "From" link goes
+    /// there; unset, it goes to this server's own page, `/roadmaps/{slug}`.
+    #[arg(long, env = "ROADMAP_API_SITE_URL", value_parser = parse_site_url)]
+    pub site_url: Option<String>,
 }
 
 /// The default bound of the response cache: 64 MiB.
@@ -289,6 +294,18 @@ impl LogFormat {
         } else {
             LogFormat::Json
         }
+    }
+}
+
+fn parse_site_url(value: &str) -> Result<String, String> {
+    let absolute = (value.starts_with("https://") || value.starts_with("http://"))
+        && !value.contains(char::is_whitespace);
+    if absolute && value.contains("{slug}") {
+        Ok(value.to_owned())
+    } else {
+        Err("must be an absolute http(s) URL holding `{slug}`, such as \
+             https://roadmaps.example/{slug}"
+            .to_owned())
     }
 }
 

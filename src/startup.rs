@@ -59,6 +59,7 @@ impl Application {
             frame_ancestors: settings.frame_ancestors.clone(),
             draining: draining.clone(),
             trusted_proxies: trusted_proxies.clone(),
+            site_url: settings.site_url.clone(),
         };
         let body_limit = settings.max_body_bytes;
         let spec = openapi_spec();
@@ -261,6 +262,7 @@ macro_rules! every_route {
             .service(routes::revisions::list_revisions)
             .service(routes::revisions::change_feed)
             .service(routes::embed::embed_page)
+            .service(routes::embed::standalone::page_for_people)
             .service(routes::embed::loader)
             .service(routes::embed::oembed_provider)
             .service(routes::health::healthz)

@@ -7,6 +7,7 @@
 
 mod markup;
 pub mod oembed;
+pub mod standalone;
 
 use std::sync::LazyLock;
 
@@ -21,7 +22,7 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
-use self::markup::{SCRIPT, STYLE, error_page, page};
+use self::markup::{Links, SCRIPT, STYLE, error_page, page};
 pub use self::oembed::{OEmbed, OEmbedQuery, oembed_provider};
 use super::{AppState, Revision, roadmap_for};
 use crate::domain::Slug;
@@ -205,8 +206,31 @@ pub async fn embed_page(
     slug: Path<String>,
     query: Result<PageQuery<EmbedQuery>, ApiError>,
 ) -> HttpResponse {
+    answer_page(&req, &state, &slug, query, View::Embed).await
+}
+
+/// Which page of a roadmap: the embed, for a partner's iframe, or the page for people that
+/// the embed's "From" link opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum View {
+    Embed,
+    Standalone,
+}
+
+/// The page, or a small HTML page for its error.
+async fn answer_page(
+    req: &HttpRequest,
+    state: &AppState,
+    slug: &str,
+    query: Result<PageQuery<EmbedQuery>, ApiError>,
+    view: View,
+) -> HttpResponse {
+    let frame_ancestors = match view {
+        View::Embed => state.frame_ancestors.as_str(),
+        View::Standalone => "'none'",
+    };
     let rendered = match query {
-        Ok(PageQuery(query)) => render(&req, &state, &slug, query).await,
+        Ok(PageQuery(query)) => render(req, state, slug, query, view, frame_ancestors).await,
         Err(error) => Err(error),
     };
     match rendered {
@@ -221,7 +245,7 @@ pub async fn embed_page(
             if status.is_server_error() {
                 tracing::error!(error = ?error, "embed failed");
             }
-            error_page(status, &message, &state.frame_ancestors)
+            error_page(status, &message, frame_ancestors)
         }
     }
 }
@@ -231,9 +255,11 @@ async fn render(
     state: &AppState,
     slug: &str,
     query: EmbedQuery,
+    view: View,
+    frame_ancestors: &str,
 ) -> Result<HttpResponse, ApiError> {
     let (roadmap, cache) = roadmap_for(state, slug, query.rev).await?;
-    let canonical = state.absolute(req, &format!("/v1/roadmaps/{}", roadmap.slug));
+    let for_people = state.page_for_people(req, &roadmap.slug);
     let embed_url = state.absolute(
         req,
         req.uri()
@@ -247,17 +273,16 @@ async fn render(
             form_urlencoded::byte_serialize(embed_url.as_bytes()).collect::<String>()
         ),
     );
-    let body = page(
-        &roadmap,
-        query.theme.name(),
-        &query.sections.0,
-        &canonical,
-        &oembed,
-    )
-    .into_string()
-    .into_bytes();
+    let links = Links {
+        from: &for_people,
+        oembed: &oembed,
+        canonical: (view == View::Standalone).then_some(for_people.as_str()),
+    };
+    let body = page(&roadmap, query.theme.name(), &query.sections.0, &links)
+        .into_string()
+        .into_bytes();
     let mut response = representation::bytes(req, body, "text/html; charset=utf-8", cache)?;
-    with_frame_policy(&mut response, &state.frame_ancestors);
+    with_frame_policy(&mut response, frame_ancestors);
     Ok(response)
 }
 

@@ -46,6 +46,9 @@ pub struct AppState {
     pub draining: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Whose `X-Forwarded-Proto` sets the scheme of absolute URLs without a public URL.
     pub trusted_proxies: TrustedProxies,
+    /// Where people read a roadmap, when the roadmap site lives elsewhere: a URL template
+    /// with `{slug}` (`--site-url`).
+    pub site_url: Option<String>,
 }
 
 impl AppState {
@@ -64,6 +67,15 @@ impl AppState {
                 self.trusted_proxies.scheme(req),
                 request_host(req)
             ),
+        }
+    }
+
+    /// Where a person reads the roadmap `slug`: the configured site, else this server's own
+    /// page of it.
+    pub fn page_for_people(&self, req: &HttpRequest, slug: &Slug) -> String {
+        match &self.site_url {
+            Some(template) => template.replace("{slug}", slug.as_str()),
+            None => self.absolute(req, &format!("/roadmaps/{slug}")),
         }
     }
 
@@ -182,7 +194,8 @@ pub struct NoQuery {}
 /// declare (CMSs and analytics append their own) instead of refusing them as the JSON API
 /// does: their handlers read `PageQuery` or no query at all. The response cache keys them on
 /// their declared parameters alone.
-pub const PAGE_PATHS: [&str; 5] = [
+pub const PAGE_PATHS: [&str; 6] = [
+    "/roadmaps/{slug}",
     "/embed/roadmaps/{slug}",
     "/oembed",
     "/embed.js",

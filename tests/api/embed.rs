@@ -74,11 +74,60 @@ async fn the_embed_page_is_self_contained_small_and_attributed() {
     ] {
         assert!(html.contains(part), "the page lacks {part}");
     }
-    let attribution = format!("From <a href=\"{}/v1/roadmaps/{SLUG}\"", app.address);
+    // Readers who click it land on a page for people, not on the API's JSON.
+    let attribution = format!("From <a href=\"{}/roadmaps/{SLUG}\"", app.address);
     assert!(
         html.contains(&attribution),
-        "the attribution links to the roadmap"
+        "the attribution links to the roadmap's page"
     );
+}
+
+#[tokio::test]
+async fn the_from_link_opens_a_page_for_people() {
+    let app = spawn_app().await;
+    let page = app.get(&format!("/roadmaps/{SLUG}")).await;
+    assert_eq!(page.status(), 200);
+    assert!(content_type(&page).starts_with("text/html"));
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("text")
+        .to_owned();
+    assert!(csp.ends_with("frame-ancestors 'none'"), "{csp}");
+    let html = page.text().await.expect("text");
+    assert!(html.contains("<title>Healthcare AI/ML Engineer Roadmap</title>"));
+    let own = format!(
+        "<link rel=\"canonical\" href=\"{}/roadmaps/{SLUG}\">",
+        app.address
+    );
+    assert!(html.contains(&own), "no canonical link to itself");
+    assert!(html.contains("Phase 1"), "the roadmap's content");
+    let missing = app.get("/roadmaps/no-such-roadmap").await;
+    assert_eq!(missing.status(), 404);
+    assert!(content_type(&missing).starts_with("text/html"));
+
+    // Where the roadmap site lives elsewhere, the link and the canonical go there.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = crate::helpers::test_settings(&dir);
+    settings.site_url = Some("https://roadmaps.example/paths/{slug}".to_owned());
+    let app = crate::helpers::spawn_with(settings, dir).await;
+    let site = format!("https://roadmaps.example/paths/{SLUG}");
+    let embed = app
+        .get(&format!("/embed/roadmaps/{SLUG}"))
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        embed.contains(&format!("From <a href=\"{site}\"")),
+        "the embed links to the site"
+    );
+    let page = app
+        .get(&format!("/roadmaps/{SLUG}"))
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains(&format!("<link rel=\"canonical\" href=\"{site}\">")));
 }
 
 #[tokio::test]

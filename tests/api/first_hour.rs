@@ -70,6 +70,7 @@ const SERVE_FLAGS: &[&str] = &[
     "--frame-ancestors",
     "--cache-control",
     "--cache-bytes",
+    "--site-url",
 ];
 
 #[test]

@@ -43,6 +43,7 @@ pub fn test_settings(dir: &TempDir) -> Settings {
         log_format: Some(LogFormat::Json),
         cache_control: DEFAULT_CACHE_CONTROL.to_owned(),
         cache_bytes: DEFAULT_CACHE_BYTES,
+        site_url: None,
     }
 }
 

@@ -37,13 +37,16 @@ fn tier_title(tier: Tier) -> &'static str {
     }
 }
 
-pub(super) fn page(
-    r: &Roadmap,
-    theme: &str,
-    sections: &[Section],
-    canonical: &str,
-    oembed: &str,
-) -> Markup {
+/// Where a page of a roadmap links.
+pub(super) struct Links<'a> {
+    /// The "From" link: where people read the roadmap.
+    pub from: &'a str,
+    pub oembed: &'a str,
+    /// The page's own canonical URL, for the page for people; an embed has none.
+    pub canonical: Option<&'a str>,
+}
+
+pub(super) fn page(r: &Roadmap, theme: &str, sections: &[Section], links: &Links<'_>) -> Markup {
     let shows = |s: Section| sections.contains(&s);
     html! {
         (DOCTYPE)
@@ -52,7 +55,10 @@ pub(super) fn page(
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (r.title) }
-                link rel="alternate" type="application/json+oembed" href=(oembed) title=(r.title);
+                @if let Some(canonical) = links.canonical {
+                    link rel="canonical" href=(canonical);
+                }
+                link rel="alternate" type="application/json+oembed" href=(links.oembed) title=(r.title);
                 style { (PreEscaped(STYLE)) }
             }
             body {
@@ -166,7 +172,7 @@ pub(super) fn page(
                         }
                     }
                     footer {
-                        "From " a href=(canonical) target="_blank" rel="noopener" { (r.title) }
+                        "From " a href=(links.from) target="_blank" rel="noopener" { (r.title) }
                         " by " (r.publisher.name) " (" (r.publisher.author) ")."
                     }
                 }
