@@ -16,7 +16,7 @@ pub enum ContentError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: {source}")]
+    #[error("{}", document_problems(path, source))]
     Document {
         path: PathBuf,
         source: DocumentError,
@@ -28,6 +28,38 @@ pub enum ContentError {
          named after its slug (`{slug}.json`); nothing was imported"
     )]
     MisnamedFile { path: PathBuf, slug: String },
+}
+
+/// Every problem of a document on a line of its own, each with the file's name and its JSON
+/// pointer, as the API's 422 lists them.
+fn document_problems(path: &Path, error: &DocumentError) -> String {
+    let shown = path.display();
+    match error {
+        DocumentError::Invalid(violations) => {
+            let more = if violations.truncated {
+                ", the first 100 shown"
+            } else {
+                ""
+            };
+            let mut text = format!(
+                "{shown} is not a valid roadmap ({} problems{more}):",
+                violations.found.len()
+            );
+            for violation in &violations.found {
+                text.push_str(&format!(
+                    "\n{shown}: {}: {}",
+                    if violation.pointer.is_empty() {
+                        "/"
+                    } else {
+                        &violation.pointer
+                    },
+                    violation.detail
+                ));
+            }
+            text
+        }
+        other => format!("{shown}: {other}"),
+    }
 }
 
 /// The bundled roadmaps, parsed. A bundled document that does not parse fails the unit tests.

@@ -6,6 +6,7 @@ mod enums;
 mod plan;
 mod range;
 mod roadmap;
+mod schema;
 mod slug;
 pub mod token;
 mod validation;

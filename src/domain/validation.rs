@@ -44,7 +44,7 @@ impl Violations {
         }
     }
 
-    fn report(&mut self, pointer: String, detail: String) {
+    pub(super) fn report(&mut self, pointer: String, detail: String) {
         if self.found.len() < MAX_VIOLATIONS {
             self.found.push(Violation { pointer, detail });
         } else {
@@ -81,23 +81,31 @@ impl Roadmap {
 
     /// Like [`Roadmap::parse`], for a document already parsed as JSON (one item of an array
     /// of documents, say).
+    ///
+    /// Every problem is reported at once, each at its JSON pointer (the first 100 of them):
+    /// first where the document breaks the schema the spec publishes, and its texts; then,
+    /// if it reads as a roadmap, the rules across fields (unique keys, numbering, citations).
     pub fn from_value(value: &Value) -> Result<Roadmap, DocumentError> {
-        let roadmap: Roadmap = serde_path_to_error::deserialize(value).map_err(|e| {
-            DocumentError::Invalid(Violations::one(pointer_of(e.path()), e.inner().to_string()))
-        })?;
-        let violations = roadmap.violations(value);
-        if violations.is_empty() {
-            Ok(roadmap)
-        } else {
-            Err(DocumentError::Invalid(violations))
+        let mut found = Violations::default();
+        super::schema::check(value, &mut found);
+        check_strings(value, &mut String::new(), &mut |pointer, detail| {
+            found.report(pointer, detail)
+        });
+        let read = serde_path_to_error::deserialize::<_, Roadmap>(value);
+        match &read {
+            Ok(roadmap) => roadmap.check_across_fields(value, &mut found),
+            // What the schema cannot say (a null left out, an unknown field) comes from here.
+            Err(e) if found.is_empty() => found.report(pointer_of(e.path()), e.inner().to_string()),
+            Err(_) => {}
+        }
+        match read {
+            Ok(roadmap) if found.is_empty() => Ok(roadmap),
+            _ => Err(DocumentError::Invalid(found)),
         }
     }
 
-    fn violations(&self, value: &Value) -> Violations {
-        let mut found = Violations::default();
+    fn check_across_fields(&self, value: &Value, found: &mut Violations) {
         let mut report = |pointer: String, detail: String| found.report(pointer, detail);
-
-        check_strings(value, &mut String::new(), &mut report);
 
         let mut keys = HashSet::new();
         for (pointer, key) in self.keys() {
@@ -208,7 +216,6 @@ impl Roadmap {
                 }
             }
         }
-        found
     }
 
     /// Every item key in the document, with the pointer to it.

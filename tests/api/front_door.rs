@@ -72,3 +72,62 @@ async fn an_empty_cursor_is_the_first_page() {
         assert_eq!(forged.status(), 400, "{list}");
     }
 }
+
+/// A document with several mistakes: the 422 lists every one, each at its JSON pointer, and
+/// `import` prints them the same way, one a line, with the file's name.
+#[tokio::test]
+async fn a_put_reports_every_problem_at_once() {
+    let app = spawn_app().await;
+    let token = crate::admin::token(&app, "careful-editor");
+    let mut document = crate::helpers::bundled_document();
+    document.as_object_mut().expect("an object").remove("title");
+    document["certifications"]["items"][0]["tier"] = serde_json::json!("gold");
+    document["summary"] = serde_json::json!(" ");
+    document["timeline_months"] = serde_json::json!("six");
+    let response = crate::admin::put(&app, crate::helpers::SLUG, &token, &document, &[]).await;
+    let body = crate::helpers::problem(response, reqwest::StatusCode::UNPROCESSABLE_ENTITY).await;
+    let errors = body["errors"].as_array().expect("errors");
+    let pointers: Vec<&str> = errors
+        .iter()
+        .filter_map(|e| e["pointer"].as_str())
+        .collect();
+    for expected in [
+        "",
+        "/certifications/items/0/tier",
+        "/summary",
+        "/timeline_months",
+    ] {
+        assert!(
+            pointers.contains(&expected),
+            "no problem at `{expected}`: {body}"
+        );
+    }
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["detail"].as_str().is_some_and(|d| d.contains("title"))),
+        "{body}"
+    );
+
+    let file = app.database.with_file_name("mistaken.json");
+    std::fs::write(&file, document.to_string()).expect("written");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_roadmap-api"))
+        .args(["import", file.to_str().expect("UTF-8")])
+        .arg("--database")
+        .arg(&app.database)
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    for pointer in [
+        "/certifications/items/0/tier",
+        "/summary",
+        "/timeline_months",
+    ] {
+        let line = format!("{}: {pointer}: ", file.display());
+        assert!(
+            said.lines().any(|l| l.contains(&line)),
+            "no line `{line}`: {said}"
+        );
+    }
+}
