@@ -330,7 +330,7 @@ async fn a_request_that_outlives_the_timeout_gets_503() {
     let mut stream = TcpStream::connect(address).await.expect("connects");
     let head = format!(
         "PUT /v1/roadmaps/{SLUG} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"slug\":"
+         X-Request-Id: slow-write\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"slug\":"
     );
     stream.write_all(head.as_bytes()).await.expect("sent");
     let mut bytes = vec![0; 4096];
@@ -342,6 +342,15 @@ async fn a_request_that_outlives_the_timeout_gets_503() {
     assert!(text.starts_with("HTTP/1.1 503"), "{text}");
     assert!(text.contains("application/problem+json"), "{text}");
     assert!(text.contains("retry-after: 1"), "{text}");
+    // Like every other answer, it carries the request id and the security headers.
+    assert!(text.contains("x-request-id: slow-write"), "{text}");
+    for name in [
+        "x-content-type-options",
+        "referrer-policy",
+        "content-security-policy",
+    ] {
+        assert!(text.contains(&format!("{name}: ")), "no {name}: {text}");
+    }
     assert!(
         text.contains(&format!("\"instance\":\"/v1/roadmaps/{SLUG}\"")),
         "{text}"
