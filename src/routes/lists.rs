@@ -21,12 +21,12 @@ use crate::http::{ApiError, CachePolicy, Cursor, Format, Limit, ListFormat, Page
 /// The most rows one CSV or NDJSON export holds.
 pub const EXPORT_LIMIT: u32 = 100_000;
 
-/// How much of a list to answer: a page for JSON; for CSV and NDJSON, the whole set from the
-/// beginning (up to [`EXPORT_LIMIT`]).
+/// How a list was asked for: its format, and for a JSON page its size and cursor (an export,
+/// CSV or NDJSON, is the whole set from the beginning, up to [`EXPORT_LIMIT`]; see [`answer`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Paging<'q> {
-    pub format: Format,
-    pub limit: u32,
+    format: Format,
+    limit: u32,
     cursor: Option<&'q Cursor>,
 }
 
@@ -37,12 +37,10 @@ impl<'q> Paging<'q> {
         limit: Limit,
         cursor: Option<&'q Cursor>,
     ) -> Result<Paging<'q>, ApiError> {
-        let format = format.negotiate(req)?;
-        let json = format == Format::Json;
         Ok(Paging {
-            format,
-            limit: if json { limit.get() } else { EXPORT_LIMIT },
-            cursor: cursor.filter(|_| json),
+            format: format.negotiate(req)?,
+            limit: limit.get(),
+            cursor,
         })
     }
 
