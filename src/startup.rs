@@ -21,7 +21,6 @@ use crate::http::TrustedProxies;
 use crate::http::cache::{self, ResponseCache};
 use crate::http::metrics::Metrics;
 use crate::http::middleware::{self, RequestTimeout};
-use crate::http::problem::BodyLimit;
 use crate::http::rate_limit::ClientRateLimit;
 use crate::http::spec_paths::SpecPaths;
 use crate::routes::docs::{ApiDoc, SpecDocument};
@@ -60,8 +59,8 @@ impl Application {
             draining: draining.clone(),
             trusted_proxies: trusted_proxies.clone(),
             site_url: settings.site_url.clone(),
+            max_body_bytes: settings.max_body_bytes,
         };
-        let body_limit = settings.max_body_bytes;
         let spec = openapi_spec();
         let spec_paths = Data::new(
             SpecPaths::from_spec(&spec, &routes::PAGE_PATHS)
@@ -98,8 +97,6 @@ impl Application {
                 .app_data(response_cache.clone())
                 .app_data(metrics.clone())
                 .app_data(timeout.clone())
-                .app_data(web::PayloadConfig::new(body_limit))
-                .app_data(Data::new(BodyLimit(body_limit)))
                 .service(
                     // No online validator: the docs reach nothing but this server.
                     SwaggerUi::new("/docs/{_:.*}")

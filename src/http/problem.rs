@@ -317,29 +317,14 @@ pub fn render_error(res: ServiceResponse<BoxBody>, request_id: &str) -> ServiceR
     if res.status().is_server_error() {
         tracing::error!(error = ?error, request_id, "request failed");
     }
-    let mut rendered = render(
+    let rendered = render(
         error,
         res.status(),
         &instance_of(res.request()),
         res.headers(),
     );
-    // actix-web's own 413 says only that a limit was reached: say which, and what sets it.
-    if res.status() == StatusCode::PAYLOAD_TOO_LARGE
-        && let Some(limit) = res.request().app_data::<actix_web::web::Data<BodyLimit>>()
-    {
-        rendered = render(
-            &ApiError::BodyTooLarge(limit.0).into(),
-            res.status(),
-            &instance_of(res.request()),
-            res.headers(),
-        );
-    }
     res.into_response(rendered)
 }
-
-/// The largest request body read, in bytes (`--max-body-bytes`), for the 413's detail.
-#[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
 
 /// The problem for an error that reached the outermost layer without its request (a request
 /// abandoned by the timeout), at `target`.

@@ -5,7 +5,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::web::{Bytes, Data, Path};
+use actix_web::web::{Data, Path};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, delete, put};
 use utoipa::IntoResponses;
 
@@ -142,7 +142,7 @@ pub async fn put_roadmap(
     state: Data<AppState>,
     slug: Path<String>,
     admin: Admin,
-    body: Bytes,
+    payload: actix_web::web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let json_body = req
         .headers()
@@ -153,6 +153,13 @@ pub async fn put_roadmap(
     if !json_body {
         return Err(ApiError::UnsupportedMediaType);
     }
+    // Read here rather than by the `Bytes` extractor, so that the 413 can name the limit and
+    // what sets it.
+    let body = payload
+        .to_bytes_limited(state.max_body_bytes)
+        .await
+        .map_err(|_| ApiError::BodyTooLarge(state.max_body_bytes))?
+        .map_err(|e| ApiError::MalformedBody(format!("the body could not be read: {e}")))?;
     let roadmap = Roadmap::parse(&body).map_err(|e| match e {
         DocumentError::Malformed(detail) => ApiError::MalformedBody(detail),
         DocumentError::Invalid(violations) => ApiError::Invalid(violations),

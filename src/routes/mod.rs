@@ -49,6 +49,8 @@ pub struct AppState {
     /// Where people read a roadmap, when the roadmap site lives elsewhere: a URL template
     /// with `{slug}` (`--site-url`).
     pub site_url: Option<String>,
+    /// The largest request body read, in bytes (`--max-body-bytes`).
+    pub max_body_bytes: usize,
 }
 
 impl AppState {
