@@ -63,7 +63,7 @@ impl Application {
         };
         let spec = openapi_spec();
         let spec_paths = Data::new(
-            SpecPaths::from_spec(&spec, &routes::PAGE_PATHS)
+            SpecPaths::from_spec(&spec, &routes::PAGE_PATHS, &routes::READ_POSTS)
                 .context("the spec has paths that one request could match")?,
         );
         let spec = SpecDocument(render_spec(&spec)?.into_bytes());
@@ -254,6 +254,8 @@ macro_rules! every_route {
             .service(routes::sources::get_source)
             .service(routes::search::search)
             .service(routes::plan::get_plan)
+            .service(routes::progress::get_progress)
+            .service(routes::progress::post_progress)
             .service(routes::admin::put_roadmap)
             .service(routes::admin::delete_roadmap)
             .service(routes::revisions::list_revisions)

@@ -4,6 +4,7 @@
 mod collection;
 mod enums;
 mod plan;
+mod progress;
 mod range;
 mod roadmap;
 mod schema;
@@ -14,9 +15,14 @@ mod validation;
 pub use collection::{CertificationEntry, Citation, ProjectEntry, Rating, SourceEntry};
 pub use enums::{Difficulty, SourceKind, Tier, UnknownValue};
 pub use plan::{Milestone, Pace, PlannedPhase, StudyPlan};
+pub use progress::{
+    DoneKeys, DoneKeysError, HoursLeft, Item, ItemKind, MAX_DONE_KEYS, PhaseProgress, Progress,
+    SectionProgress, Unit, move_units, phase_units, project_units,
+};
 pub use range::{InvertedRange, Range, RangeColumnsError};
 pub use roadmap::*;
-pub use slug::{MAX_SLUG_LEN, Slug, SlugError};
+pub use slug::{MAX_SLUG_LEN, SLUG_PATTERN, Slug, SlugError};
 pub use validation::{
     DocumentError, MAX_TEXT_LEN, MAX_VIOLATIONS, Violation, Violations, is_blank, is_space,
+    pointer_of,
 };

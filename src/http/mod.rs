@@ -3,6 +3,7 @@
 
 use actix_web::HttpRequest;
 
+pub mod body;
 pub mod cache;
 pub mod etag;
 pub mod formats;
@@ -17,7 +18,7 @@ pub mod representation;
 pub mod spec_paths;
 
 pub use formats::{Format, JsonFormat, ListFormat};
-pub use params::{Bounded, Cursor, Limit, SearchText};
+pub use params::{Bounded, Cursor, DoneList, Limit, SearchText};
 pub use problem::{ApiError, Problem};
 pub use query::Query;
 pub use representation::{CachePolicy, Page, json};

@@ -12,6 +12,7 @@ use utoipa::{PartialSchema, ToSchema};
 
 use super::query::read_text;
 use super::{ApiError, excerpt};
+use crate::domain::{DoneKeys, MAX_DONE_KEYS, MAX_SLUG_LEN, SLUG_PATTERN};
 
 /// The longest search text accepted, in characters.
 pub const MAX_SEARCH_LEN: usize = 200;
@@ -164,6 +165,36 @@ impl PartialSchema for SearchText {
 }
 
 impl ToSchema for SearchText {}
+
+/// `done`: the keys of the items a learner has done, comma-separated (`basic-sql,track-a`);
+/// empty is none. At most [`MAX_DONE_KEYS`] keys, each a well-formed key (else a 400 naming the
+/// first bad one); keys the roadmap does not have are the route's to report, not errors.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DoneList(pub DoneKeys);
+
+impl<'de> Deserialize<'de> for DoneList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_text(deserializer, |raw| {
+            let keys = raw.split(',').filter(|_| !raw.is_empty());
+            DoneKeys::parse(keys)
+                .map(DoneList)
+                .map_err(|e| e.to_string())
+        })
+    }
+}
+
+impl PartialSchema for DoneList {
+    fn schema() -> RefOr<Schema> {
+        let key = SLUG_PATTERN.trim_start_matches('^').trim_end_matches('$');
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!("^({key}(,{key})*)?$")))
+            .max_length(Some(MAX_DONE_KEYS * (MAX_SLUG_LEN + 1) - 1))
+            .into()
+    }
+}
+
+impl ToSchema for DoneList {}
 
 /// An opaque list position. A cursor names the list it belongs to and the key of the last
 /// item the client has seen; clients pass `next_cursor` back unchanged. Which list a cursor

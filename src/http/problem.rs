@@ -63,6 +63,9 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("the document is not a valid roadmap; see `errors`")]
     Invalid(crate::domain::Violations),
+    /// A request body other than a roadmap document that is JSON but not what the route reads.
+    #[error("the body is not what this route reads; see `errors`")]
+    InvalidBody(crate::domain::Violations),
     #[error("this resource is available as: {0}")]
     NotAcceptable(String),
     #[error("{0}")]
@@ -70,7 +73,7 @@ pub enum ApiError {
     #[error("too many requests from this client; retry in {retry_after} s")]
     RateLimited { retry_after: u64 },
     #[error(
-        "a CORS preflight is granted for GET and HEAD only: this API takes no writes from browsers"
+        "a CORS preflight is granted for reads only (GET and HEAD; POST where it changes nothing): this API takes no writes from browsers"
     )]
     PreflightRefused,
     #[error("internal error")]
@@ -223,9 +226,11 @@ impl ApiError {
                 problem.kind = "/problems/bad-header";
                 problem.title = "Invalid header";
             }
-            ApiError::Invalid(violations) => {
-                problem.kind = "/problems/invalid-document";
-                problem.title = "Invalid roadmap document";
+            ApiError::Invalid(violations) | ApiError::InvalidBody(violations) => {
+                if matches!(self, ApiError::InvalidBody(_)) {
+                    problem.kind = "/problems/invalid-body";
+                    problem.title = "Invalid request body";
+                }
                 problem.errors = violations
                     .found
                     .iter()
@@ -273,7 +278,7 @@ impl ResponseError for ApiError {
             ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Invalid(_) | ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -12,6 +12,7 @@ use utoipa::IntoResponses;
 use super::{AppState, InternalError, NotFound};
 use crate::domain::token::find_token;
 use crate::domain::{DocumentError, Roadmap, Slug, Violations};
+use crate::http::body::json_body;
 use crate::http::etag::precondition_tags;
 use crate::http::{ApiError, CachePolicy, Problem, json};
 use crate::store::{ChangeKind, Precondition};
@@ -144,22 +145,7 @@ pub async fn put_roadmap(
     admin: Admin,
     payload: actix_web::web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let json_body = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|media| media.trim() == "application/json" || media.trim().ends_with("+json"));
-    if !json_body {
-        return Err(ApiError::UnsupportedMediaType);
-    }
-    // Read here rather than by the `Bytes` extractor, so that the 413 can name the limit and
-    // what sets it.
-    let body = payload
-        .to_bytes_limited(state.max_body_bytes)
-        .await
-        .map_err(|_| ApiError::BodyTooLarge(state.max_body_bytes))?
-        .map_err(|e| ApiError::MalformedBody(format!("the body could not be read: {e}")))?;
+    let body = json_body(&req, payload, state.max_body_bytes).await?;
     let roadmap = Roadmap::parse(&body).map_err(|e| match e {
         DocumentError::Malformed(detail) => ApiError::MalformedBody(detail),
         DocumentError::Invalid(violations) => ApiError::Invalid(violations),

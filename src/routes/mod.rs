@@ -12,6 +12,7 @@ pub mod lists;
 pub mod metrics;
 pub mod phases;
 pub mod plan;
+pub mod progress;
 pub mod projects;
 pub mod revisions;
 pub mod roadmaps;
@@ -205,6 +206,10 @@ pub const PAGE_PATHS: [&str; 6] = [
     "/readyz",
 ];
 
+/// The paths whose `POST` is a read, not a write: it computes an answer from its body and
+/// changes nothing, so browsers may send it from any origin (CORS), as they may a GET.
+pub const READ_POSTS: [&str; 1] = ["/v1/roadmaps/{slug}/progress"];
+
 /// The client's copy is current (its `If-None-Match` names the ETag): no body.
 #[derive(IntoResponses)]
 #[response(status = 304, headers(("ETag" = String, description = "The validator the client holds.")))]
@@ -284,6 +289,8 @@ mod tests {
         assert_documented::<super::sources::SourceQuery>();
         assert_documented::<super::search::SearchParams>();
         assert_documented::<super::plan::PlanQuery>();
+        assert_documented::<super::progress::ProgressQuery>();
+        assert_documented::<super::progress::ProgressPostQuery>();
         assert_documented::<super::revisions::RevisionsQuery>();
         assert_documented::<super::revisions::ChangesQuery>();
         assert_documented::<super::embed::EmbedQuery>();
