@@ -17,7 +17,7 @@ pub use enums::{Difficulty, SourceKind, Tier, UnknownValue};
 pub use plan::{Milestone, Pace, PlannedPhase, StudyPlan};
 pub use progress::{
     DoneKeys, DoneKeysError, HoursLeft, Item, ItemKind, MAX_DONE_KEYS, PhaseProgress, Progress,
-    SectionProgress, Unit, move_units, phase_units, project_units,
+    SectionProgress, Unit, all_units, phase_units,
 };
 pub use range::{InvertedRange, Range, RangeColumnsError};
 pub use roadmap::*;

@@ -155,7 +155,7 @@ pub fn phase_units(phase: &Phase) -> Vec<Unit> {
 }
 
 /// The projects, one unit each.
-pub fn project_units(roadmap: &Roadmap) -> Vec<Unit> {
+fn project_units(roadmap: &Roadmap) -> Vec<Unit> {
     let projects = roadmap.projects.iter();
     projects
         .map(|p| Unit::one(&p.key, ItemKind::Project, &p.title))
@@ -163,10 +163,21 @@ pub fn project_units(roadmap: &Roadmap) -> Vec<Unit> {
 }
 
 /// The first moves, one unit each.
-pub fn move_units(roadmap: &Roadmap) -> Vec<Unit> {
+fn move_units(roadmap: &Roadmap) -> Vec<Unit> {
     let moves = roadmap.first_moves.items.iter();
     moves
         .map(|m| Unit::one(&m.key, ItemKind::FirstMove, &m.title))
+        .collect()
+}
+
+/// Every unit of the roadmap, in page order: each phase's, then the projects, then the first
+/// moves.
+pub fn all_units(roadmap: &Roadmap) -> Vec<Unit> {
+    let phases = roadmap.learning_path.phases.iter();
+    phases
+        .flat_map(phase_units)
+        .chain(project_units(roadmap))
+        .chain(move_units(roadmap))
         .collect()
 }
 
@@ -384,13 +395,8 @@ impl Progress {
         let projects = SectionProgress::of(project_units(roadmap), done, Some(&project_hours));
         let first_moves = SectionProgress::of(move_units(roadmap), done, None);
 
-        let trackable: BTreeSet<Slug> = roadmap
-            .learning_path
-            .phases
-            .iter()
-            .flat_map(phase_units)
-            .chain(project_units(roadmap))
-            .chain(move_units(roadmap))
+        let trackable: BTreeSet<Slug> = all_units(roadmap)
+            .into_iter()
             .flat_map(|unit| unit.0)
             .map(|item| item.key)
             .collect();

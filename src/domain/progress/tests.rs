@@ -121,13 +121,8 @@ fn done_items_leave_the_lists_and_spread_hours_are_an_estimate() {
 #[test]
 fn a_finished_phase_has_no_hours_left_and_everything_done_is_100() {
     let document = roadmap();
-    let all: Vec<String> = document
-        .learning_path
-        .phases
-        .iter()
-        .flat_map(phase_units)
-        .chain(project_units(&document))
-        .chain(move_units(&document))
+    let all: Vec<String> = all_units(&document)
+        .into_iter()
         .flat_map(|unit| unit.0)
         .map(|item| item.key.to_string())
         .collect();
