@@ -32,8 +32,11 @@ pub enum DoneKeysError {
     Malformed(Vec<(usize, SlugError)>),
 }
 
+/// The first bad key, by its position from 1, and how many more there are.
 fn describe(bad: &[(usize, SlugError)]) -> String {
-    let (index, error) = &bad[0];
+    let Some((index, error)) = bad.first() else {
+        return "holds a malformed key".to_owned();
+    };
     let more = match bad.len() {
         1 => String::new(),
         n => format!(" ({} more keys are malformed)", n - 1),

@@ -12,7 +12,7 @@ use utoipa::{PartialSchema, ToSchema};
 
 use super::query::read_text;
 use super::{ApiError, excerpt};
-use crate::domain::{DoneKeys, MAX_DONE_KEYS, MAX_SLUG_LEN, SLUG_PATTERN};
+use crate::domain::{DoneKeys, SLUG_PATTERN};
 
 /// The longest search text accepted, in characters.
 pub const MAX_SEARCH_LEN: usize = 200;
@@ -166,15 +166,26 @@ impl PartialSchema for SearchText {
 
 impl ToSchema for SearchText {}
 
+/// The longest `done` list a URL carries, in characters: with its commas percent-encoded and
+/// the rest of a query beside it, the request target stays within 8 KiB. Longer lists are
+/// `POST`ed.
+pub const MAX_DONE_LEN: usize = 2048;
+
 /// `done`: the keys of the items a learner has done, comma-separated (`basic-sql,track-a`);
-/// empty is none. At most [`MAX_DONE_KEYS`] keys, each a well-formed key (else a 400 naming the
-/// first bad one); keys the roadmap does not have are the route's to report, not errors.
+/// empty is none. At most [`crate::domain::MAX_DONE_KEYS`] keys in [`MAX_DONE_LEN`]
+/// characters, each a well-formed key (else a 400 naming the first bad one); keys the roadmap
+/// does not have are the route's to report, not errors.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DoneList(pub DoneKeys);
 
 impl<'de> Deserialize<'de> for DoneList {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         read_text(deserializer, |raw| {
+            if raw.chars().count() > MAX_DONE_LEN {
+                return Err(format!(
+                    "is longer than {MAX_DONE_LEN} characters; send longer lists in a POST"
+                ));
+            }
             let keys = raw.split(',').filter(|_| !raw.is_empty());
             DoneKeys::parse(keys)
                 .map(DoneList)
@@ -189,7 +200,7 @@ impl PartialSchema for DoneList {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .pattern(Some(format!("^({key}(,{key})*)?$")))
-            .max_length(Some(MAX_DONE_KEYS * (MAX_SLUG_LEN + 1) - 1))
+            .max_length(Some(MAX_DONE_LEN))
             .into()
     }
 }

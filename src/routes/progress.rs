@@ -24,9 +24,8 @@ use crate::http::{ApiError, CachePolicy, DoneList, JsonFormat, json};
 pub struct ProgressQuery {
     /// The keys of the items done, comma-separated: topics, tracks, projects and first moves
     /// by their `key`, a phase's checkpoint by the phase's `key`. Empty or absent: nothing
-    /// done. At most 500 keys, and the whole query at most 8 KiB (longer is a 414): for more,
-    /// `POST` the list. A malformed key is a 400; a key the roadmap does not have is answered
-    /// in `stale_keys`.
+    /// done. At most 500 keys in 2048 characters (a 400 beyond): `POST` longer lists. A
+    /// malformed key is a 400; a key the roadmap does not have is answered in `stale_keys`.
     #[serde(default)]
     #[param(
         inline,
@@ -171,4 +170,27 @@ fn read_done(body: &[u8]) -> Result<DoneKeys, ApiError> {
     })?;
     DoneKeys::parse(request.done.iter().map(String::as_str))
         .map_err(|e| ApiError::InvalidBody(e.violations("/done")))
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::IntoParams;
+
+    use super::*;
+    use crate::http::params::MAX_DONE_LEN;
+
+    #[test]
+    fn the_spec_states_the_limits_the_code_applies() {
+        let params = ProgressQuery::into_params(|| None);
+        let done = params.iter().find(|p| p.name == "done").expect("done");
+        let description = done.description.as_deref().unwrap_or_default();
+        let limits = format!("At most {MAX_DONE_KEYS} keys in {MAX_DONE_LEN} characters");
+        assert!(description.contains(&limits), "{description}");
+        assert_eq!(
+            serde_json::to_value(DoneList::schema()).expect("JSON")["maxLength"],
+            MAX_DONE_LEN
+        );
+        let body = serde_json::to_value(ProgressRequest::schema()).expect("JSON");
+        assert_eq!(body["properties"]["done"]["maxItems"], MAX_DONE_KEYS);
+    }
 }
