@@ -9,6 +9,7 @@
 //  - Edits do not lose progress: an editor reorders a group's topics, retitles one and removes
 //    another; after a reload the same items are checked, the removed one's check is gone and
 //    the page says one item was removed.
+//  - A page pinned to a revision (?rev=N) keeps checks of items only later revisions have.
 //  - The loader passes {type: "roadmap-api:progress", slug, percent} on to the partner page.
 //  - Print: the standalone page printed to PDF by Chromium has a sensible page count,
 //    selectable text (pdftotext reads it) with links written out, and no controls.
@@ -201,6 +202,17 @@ try {
   check("print: links are written out", text.includes("(https://course.fast.ai/)"), "no written-out link");
   check("print: no controls on paper", !/\bExport\b|\bReset\b|of 28 done/.test(text));
   execFileSync("pdftoppm", ["-png", "-r", "50", "-f", "1", "-l", "1", pdf, `${screenshots}progress-print`]);
+
+  // A page pinned to a revision keeps checks of items only later revisions have.
+  const storeKey = `roadmap-api:progress:${slug}`;
+  await tab.evaluate(([key, value]) => localStorage.setItem(key, value),
+    [storeKey, JSON.stringify({ done: ["basic-sql", "an-item-of-a-later-revision"] })]);
+  await tab.goto(`${page}?rev=1`, { waitUntil: "load" });
+  await tab.waitForSelector("input.rp-check");
+  const pinned = await tab.evaluate((key) => localStorage.getItem(key), storeKey);
+  check("a pinned page keeps checks it cannot show, and says nothing",
+    pinned.includes("an-item-of-a-later-revision") && (await tab.textContent(".rp-note")) === "" &&
+    JSON.stringify(await checked(tab)) === JSON.stringify(["basic-sql"]), pinned);
   await context.close();
 
   // The loader passes the reader's progress on to the partner page.

@@ -284,9 +284,16 @@ async fn render(
         oembed: &oembed,
         canonical: (view == View::Standalone).then_some(for_people.as_str()),
     };
-    let body = page(&roadmap, query.theme.name(), &query.sections.0, &links)
-        .into_string()
-        .into_bytes();
+    let pinned = query.rev.is_some();
+    let body = page(
+        &roadmap,
+        query.theme.name(),
+        &query.sections.0,
+        &links,
+        pinned,
+    )
+    .into_string()
+    .into_bytes();
     let mut response = representation::bytes(req, body, "text/html; charset=utf-8", cache)?;
     with_frame_policy(&mut response, frame_ancestors);
     Ok(response)

@@ -332,4 +332,13 @@ async fn the_page_marks_each_trackable_item_for_the_progress_script() {
         .expect("html");
     assert_eq!(units(&overview), all);
     assert_eq!(overview.matches(" data-key=\"").count(), 0);
+    // Only a pinned revision tells the script to keep checks of items it lacks.
+    assert!(!html.contains(" data-pinned>"));
+    let pinned = app
+        .get(&format!("/roadmaps/{SLUG}?rev=1"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(pinned.contains(" data-pinned>"), "a pinned page says so");
 }

@@ -56,7 +56,15 @@ pub(super) struct Links<'a> {
     pub canonical: Option<&'a str>,
 }
 
-pub(super) fn page(r: &Roadmap, theme: &str, sections: &[Section], links: &Links<'_>) -> Markup {
+/// The page of `r`. A page `pinned` to a published revision (`?rev=N`) may lack items of later
+/// revisions: its script then keeps the reader's checks of items it does not show.
+pub(super) fn page(
+    r: &Roadmap,
+    theme: &str,
+    sections: &[Section],
+    links: &Links<'_>,
+    pinned: bool,
+) -> Markup {
     let shows = |s: Section| sections.contains(&s);
     html! {
         (DOCTYPE)
@@ -74,7 +82,7 @@ pub(super) fn page(r: &Roadmap, theme: &str, sections: &[Section], links: &Links
             body {
                 // `data-units` and `data-key` are for the script, which adds the checkboxes
                 // and progress bars: without it the page reads as it always has.
-                main data-units=(units(&all_units(r))) {
+                main data-units=(units(&all_units(r))) data-pinned[pinned] {
                     header {
                         p.icon aria-hidden="true" { (r.icon) }
                         h1 { (r.title) }

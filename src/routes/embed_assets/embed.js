@@ -14,10 +14,12 @@ var make=function(tag,cls,text){var e=document.createElement(tag);if(cls)e.class
 var count=function(list){return list.filter(function(u){return u.some(function(k){return done[k]})}).length};
 var percent=function(n,t){return t?Math.floor(n*100/t):0};
 var keys=function(){return Object.keys(done).sort()};
-var save=function(){try{localStorage.setItem(store,JSON.stringify({done:keys()}))}catch(e){unsaved=true}};
+/* A page pinned to a revision (?rev=N) may lack items of later ones: it keeps their checks. */
+var pinned=main.hasAttribute("data-pinned"),extra=[];
+var save=function(){try{localStorage.setItem(store,JSON.stringify({done:keys().concat(extra)}))}catch(e){unsaved=true}};
 var note=make("p","rp-ctl rp-note");note.setAttribute("role","status");
 /* Takes a list of keys: those this roadmap has are done; answers how many it does not have. */
-var adopt=function(list){done=fresh();var gone=0;list.forEach(function(k){if(typeof k==="string"&&known[k]===1)done[k]=1;else gone++});return gone};
+var adopt=function(list){done=fresh();extra=[];var gone=0;list.forEach(function(k){if(typeof k!=="string")return;if(known[k]===1)done[k]=1;else if(pinned)extra.push(k);else gone++});return gone};
 var many=function(n,one,more){return n===1?one:n+" "+more};
 var bar=function(list,label){var w=make("div","rp-ctl rp-bar"),p=make("progress"),s=make("span");p.max=100;p.setAttribute("aria-label",label);w.appendChild(p);w.appendChild(s);bars.push({p:p,s:s,list:list});return w};
 var render=function(){boxes.forEach(function(b){b.checked=!!done[b.getAttribute("data-for")]});
