@@ -7,12 +7,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::schema::{
+    ArrayBuilder, KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, Type,
+};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::query::read_text;
 use super::{ApiError, excerpt};
-use crate::domain::{DoneKeys, SLUG_PATTERN};
+use crate::domain::{DoneKeys, Slug};
 
 /// The longest search text accepted, in characters.
 pub const MAX_SEARCH_LEN: usize = 200;
@@ -166,27 +168,27 @@ impl PartialSchema for SearchText {
 
 impl ToSchema for SearchText {}
 
-/// The longest `done` list a URL carries, in characters: with its commas percent-encoded and
-/// the rest of a query beside it, the request target stays within 8 KiB. Longer lists are
-/// `POST`ed.
-pub const MAX_DONE_LEN: usize = 2048;
+/// The most keys a `done` list in a URL may hold: with every key as long as keys may be and
+/// every comma percent-encoded, the request target stays within 8 KiB. Longer lists are
+/// `POST`ed (up to [`crate::domain::MAX_DONE_KEYS`]).
+pub const MAX_DONE_IN_URL: usize = 100;
 
-/// `done`: the keys of the items a learner has done, comma-separated (`basic-sql,track-a`);
-/// empty is none. At most [`crate::domain::MAX_DONE_KEYS`] keys in [`MAX_DONE_LEN`]
-/// characters, each a well-formed key (else a 400 naming the first bad one); keys the roadmap
-/// does not have are the route's to report, not errors.
+/// `done`: the keys of the items a learner has done, comma-separated (`basic-sql,track-a`, an
+/// array in the spec's `form` style without `explode`); empty is none. At most
+/// [`MAX_DONE_IN_URL`] keys, each a well-formed key (else a 400 naming the first bad one);
+/// keys the roadmap does not have are the route's to report, not errors.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DoneList(pub DoneKeys);
 
 impl<'de> Deserialize<'de> for DoneList {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         read_text(deserializer, |raw| {
-            if raw.chars().count() > MAX_DONE_LEN {
+            let keys: Vec<&str> = raw.split(',').filter(|_| !raw.is_empty()).collect();
+            if keys.len() > MAX_DONE_IN_URL {
                 return Err(format!(
-                    "is longer than {MAX_DONE_LEN} characters; send longer lists in a POST"
+                    "holds more than {MAX_DONE_IN_URL} keys; send longer lists in a POST"
                 ));
             }
-            let keys = raw.split(',').filter(|_| !raw.is_empty());
             DoneKeys::parse(keys)
                 .map(DoneList)
                 .map_err(|e| e.to_string())
@@ -196,11 +198,9 @@ impl<'de> Deserialize<'de> for DoneList {
 
 impl PartialSchema for DoneList {
     fn schema() -> RefOr<Schema> {
-        let key = SLUG_PATTERN.trim_start_matches('^').trim_end_matches('$');
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some(format!("^({key}(,{key})*)?$")))
-            .max_length(Some(MAX_DONE_LEN))
+        ArrayBuilder::new()
+            .items(Slug::schema())
+            .max_items(Some(MAX_DONE_IN_URL))
             .into()
     }
 }

@@ -96,10 +96,10 @@ pub struct PlanQuery {
     #[param(inline, example = 1)]
     pub rev: Option<Revision>,
     /// The keys of the items already done, as `/progress` takes them (comma-separated, at
-    /// most 500 keys in 2048 characters): only the work left is planned, from `start`. Phases done are left out; a
-    /// phase partly done takes the share of its hours its items left stand for.
+    /// most 100): only the work left is planned, from `start`. Phases done are left out; a
+    /// phase partly done takes the share of its hours that its items left stand for.
     #[serde(default)]
-    #[param(inline, example = "python-fundamentals,basic-sql")]
+    #[param(inline, style = Form, explode = false, example = json!(["python-fundamentals", "basic-sql"]))]
     pub done: DoneList,
 }
 

@@ -24,13 +24,10 @@ use crate::http::{ApiError, CachePolicy, DoneList, JsonFormat, json};
 pub struct ProgressQuery {
     /// The keys of the items done, comma-separated: topics, tracks, projects and first moves
     /// by their `key`, a phase's checkpoint by the phase's `key`. Empty or absent: nothing
-    /// done. At most 500 keys in 2048 characters (a 400 beyond): `POST` longer lists. A
-    /// malformed key is a 400; a key the roadmap does not have is answered in `stale_keys`.
+    /// done. At most 100 keys (a 400 beyond): `POST` longer lists. A malformed key is a 400;
+    /// a key the roadmap does not have is answered in `stale_keys`.
     #[serde(default)]
-    #[param(
-        inline,
-        example = "python-fundamentals,basic-sql,readmission-prediction"
-    )]
+    #[param(inline, style = Form, explode = false, example = json!(["python-fundamentals", "basic-sql"]))]
     pub done: DoneList,
     /// Count against a published revision (see `/v1/roadmaps/{slug}/revisions`).
     #[param(inline, example = 1)]
@@ -135,7 +132,7 @@ pub async fn get_progress(
 }
 
 /// The same as `GET`, for lists of keys too long for a URL: the keys come as
-/// `{"done": [...]}`. A body that is not JSON is a 400; a malformed key (each reported at its
+/// `{"done": [...]}`, up to 500 keys. A body that is not JSON is a 400; a malformed key (each reported at its
 /// JSON Pointer, `/done/3`) or more than 500 keys is a 422. Browsers may send it from any
 /// origin. The answer is not stored by caches (`no-store`): use `GET` where they should.
 #[utoipa::path(
@@ -177,19 +174,20 @@ mod tests {
     use utoipa::IntoParams;
 
     use super::*;
-    use crate::http::params::MAX_DONE_LEN;
+    use crate::http::params::MAX_DONE_IN_URL;
 
     #[test]
     fn the_spec_states_the_limits_the_code_applies() {
         let params = ProgressQuery::into_params(|| None);
         let done = params.iter().find(|p| p.name == "done").expect("done");
         let description = done.description.as_deref().unwrap_or_default();
-        let limits = format!("At most {MAX_DONE_KEYS} keys in {MAX_DONE_LEN} characters");
-        assert!(description.contains(&limits), "{description}");
-        assert_eq!(
-            serde_json::to_value(DoneList::schema()).expect("JSON")["maxLength"],
-            MAX_DONE_LEN
-        );
+        let limit = format!("At most {MAX_DONE_IN_URL} keys");
+        assert!(description.contains(&limit), "{description}");
+        let schema = serde_json::to_value(DoneList::schema()).expect("JSON");
+        assert_eq!(schema["maxItems"], MAX_DONE_IN_URL);
+        // The longest list a URL may carry, every comma encoded, fits the request target.
+        let longest = MAX_DONE_IN_URL * (crate::domain::MAX_SLUG_LEN + 3);
+        assert!(longest + 512 < crate::http::query::MAX_QUERY_LEN);
         let body = serde_json::to_value(ProgressRequest::schema()).expect("JSON");
         assert_eq!(body["properties"]["done"]["maxItems"], MAX_DONE_KEYS);
     }
