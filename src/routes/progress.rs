@@ -141,7 +141,7 @@ pub async fn get_progress(
     request_body(content = ProgressRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The progress.", body = Progress),
-        BadBody, BadKeys, BadParameter, NotFound, InternalError,
+        BadBody, BadKeys, BadParameter, NotFound, NotAcceptable, InternalError,
     )
 )]
 #[post("/v1/roadmaps/{slug}/progress")]
@@ -152,6 +152,7 @@ pub async fn post_progress(
     Query(query): Query<ProgressPostQuery>,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
+    JsonFormat::default().negotiate(&req)?;
     let body = json_body(&req, payload, state.max_body_bytes).await?;
     let done = read_done(&body)?;
     let (roadmap, _) = roadmap_for(&state, &slug, query.rev).await?;

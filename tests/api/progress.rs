@@ -312,6 +312,16 @@ async fn malformed_keys_are_refused_and_say_where() {
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
     )
     .await;
+    let csv = app
+        .client
+        .post(format!("{}/v1/roadmaps/{SLUG}/progress", app.address))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "text/csv")
+        .body(r#"{"done": []}"#)
+        .send()
+        .await
+        .expect("sent");
+    problem(csv, StatusCode::NOT_ACCEPTABLE).await;
     problem(
         app.get("/v1/roadmaps/no-such-roadmap/progress?done=basic-sql")
             .await,
