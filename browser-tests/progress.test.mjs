@@ -238,6 +238,8 @@ try {
     check("partner page: a roadmap-api:progress event with slug and percent",
       last && last.type === "roadmap-api:progress" && last.slug === source && last.percent === 7, JSON.stringify(events));
     check("partner page: data-progress follows", (await tab.getAttribute("#roadmap", "data-progress")) === "7");
+    const shown = await tab.textContent("#progress");
+    check("partner page: the demo shows it", shown === "You are 7% through this roadmap.", shown);
     await tab.screenshot({ path: `${screenshots}progress-partner.png` });
     await context.close();
   }
