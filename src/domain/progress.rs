@@ -320,8 +320,8 @@ pub struct SectionProgress {
     /// Whole percent of the items done, rounded down.
     #[schema(minimum = 0, maximum = 100, example = 20)]
     pub percent: u32,
-    /// The hours of the items left, where the page gives hours (projects); null where it
-    /// does not (first moves give hours a week, not in all).
+    /// The hours of the items left (projects); null for first moves, which mix totals with
+    /// hours a week ("5 to 7 hours per week" for a course), and those add up to no total.
     #[schema(required = true)]
     pub hours_left: Option<HoursLeft>,
     /// The items still to do, in page order.
