@@ -350,7 +350,11 @@ pub struct TransitionStory {
     #[schema(min_length = 2, max_length = 120, example = "ICU nurse")]
     pub from_role: String,
     /// The role they reached.
-    #[schema(min_length = 2, max_length = 120, example = "Machine Learning Engineer")]
+    #[schema(
+        min_length = 2,
+        max_length = 120,
+        example = "Machine Learning Engineer"
+    )]
     pub to_role: String,
     /// The year of the move.
     #[schema(minimum = 1950, example = 2024)]

@@ -33,7 +33,11 @@ pub struct StorySubmission {
     #[schema(min_length = 2, max_length = 120, example = "ICU nurse")]
     pub from_role: String,
     /// The role they reached.
-    #[schema(min_length = 2, max_length = 120, example = "Machine Learning Engineer")]
+    #[schema(
+        min_length = 2,
+        max_length = 120,
+        example = "Machine Learning Engineer"
+    )]
     pub to_role: String,
     /// The year of the move, not in the future.
     #[schema(minimum = 1950, example = 2024)]
@@ -102,50 +106,94 @@ impl Submission {
         }
         let mut found = Violations::default();
         SUBMISSION_SCHEMA.check(document, &mut found);
-        if !found.is_empty() {
-            return Err(found);
-        }
-        let raw: StorySubmission = serde_json::from_value(document.clone())
-            .map_err(|e| Violations::one(String::new(), e.to_string()))?;
-        if !raw.consent {
-            found.report(
+        // The rules of meaning run even where the structure is wrong, on the fields that
+        // have the right type, so that one answer lists every problem.
+        let typed = |name: &str| match (name, document.get(name)) {
+            ("year", Some(v)) => v.as_u64().is_some_and(|y| y <= u64::from(u16::MAX)),
+            ("links", Some(v)) => v.as_array().is_some_and(|l| l.iter().all(Value::is_string)),
+            ("consent", Some(v)) => v.is_boolean(),
+            (_, Some(v)) => v.is_string() || v.is_null(),
+            (_, None) => false,
+        };
+        let text_of = |name: &str| {
+            document
+                .get(name)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let mut meaning = Violations::default();
+        if document.get("consent") == Some(&Value::Bool(false)) {
+            meaning.report(
                 "/consent".to_owned(),
                 "must be true: a story is published only with the person's agreement".to_owned(),
             );
         }
-        let contact_email = raw.contact_email.as_deref().and_then(|email| {
-            let email = email.trim();
-            if email.is_empty() {
-                None
-            } else if email.parse::<email_address::EmailAddress>().is_err()
-                || email.chars().any(char::is_control)
-            {
-                found.report(
-                    "/contact_email".to_owned(),
-                    "is not an email address".to_owned(),
-                );
-                None
-            } else {
-                Some(email.to_owned())
-            }
-        });
+        let contact_email = document
+            .get("contact_email")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|email| !email.is_empty())
+            .and_then(|email| {
+                if email.parse::<email_address::EmailAddress>().is_err()
+                    || email.chars().any(char::is_control)
+                {
+                    meaning.report(
+                        "/contact_email".to_owned(),
+                        "is not an email address".to_owned(),
+                    );
+                    None
+                } else {
+                    Some(email.to_owned())
+                }
+            });
         let fields = StoryFields {
-            display_name: raw.display_name,
-            from_role: raw.from_role,
-            to_role: raw.to_role,
-            year: raw.year,
-            story: raw.story,
-            links: raw.links,
+            display_name: document
+                .get("display_name")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            from_role: text_of("from_role"),
+            to_role: text_of("to_role"),
+            year: document
+                .get("year")
+                .and_then(Value::as_u64)
+                .and_then(|y| u16::try_from(y).ok())
+                .unwrap_or(this_year),
+            story: text_of("story"),
+            links: document
+                .get("links")
+                .and_then(Value::as_array)
+                .map(|l| {
+                    l.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
-        .checked(this_year, &mut found);
-        if found.is_empty() {
-            Ok(Submitted::Story(Submission {
-                fields,
-                contact_email,
-            }))
-        } else {
-            Err(found)
+        .checked(this_year, &mut meaning);
+        let reported: Vec<String> = found.found.iter().map(|v| v.pointer.clone()).collect();
+        for v in meaning.found {
+            let field = v
+                .pointer
+                .trim_start_matches('/')
+                .split('/')
+                .next()
+                .unwrap_or_default();
+            if typed(field) && !reported.contains(&v.pointer) {
+                found.report(v.pointer, v.detail);
+            }
         }
+        if !found.is_empty() {
+            return Err(found);
+        }
+        // The schema held, so this cannot fail; if it did, it says where.
+        serde_json::from_value::<StorySubmission>(document.clone())
+            .map_err(|e| Violations::one(String::new(), e.to_string()))?;
+        Ok(Submitted::Story(Submission {
+            fields,
+            contact_email,
+        }))
     }
 }
 
@@ -281,7 +329,9 @@ fn text(
     if length < min || length > max {
         found.report(
             pointer.to_owned(),
-            format!("must be {min} to {max} characters long (without surrounding space); it is {length}"),
+            format!(
+                "must be {min} to {max} characters long (without surrounding space); it is {length}"
+            ),
         );
     }
     tidy
@@ -334,7 +384,12 @@ pub struct ModerationPatch {
     #[serde(default)]
     pub status: Option<StoryStatus>,
     /// Why it was rejected: required to reject, shown to editors only.
-    #[schema(nullable, min_length = 1, max_length = 1000, example = "Not about a move into tech.")]
+    #[schema(
+        nullable,
+        min_length = 1,
+        max_length = 1000,
+        example = "Not about a move into tech."
+    )]
     #[serde(default, deserialize_with = "present")]
     pub reason: Option<Option<String>>,
     /// An editor checked the person's history.
@@ -481,7 +536,11 @@ mod tests {
         doc["story"] = json!("too short");
         doc["consent"] = json!(false);
         doc["year"] = json!(2031);
-        doc["links"] = json!(["javascript:alert(1)", "http://127.0.0.1/", "http://localhost/"]);
+        doc["links"] = json!([
+            "javascript:alert(1)",
+            "http://127.0.0.1/",
+            "http://localhost/"
+        ]);
         doc["contact_email"] = json!("not an email");
         doc["from_role"] = json!("ICU\u{202E}nurse");
         let found = problems(doc);
@@ -495,7 +554,10 @@ mod tests {
             "/contact_email",
             "/from_role",
         ] {
-            assert!(found.contains(&pointer.to_owned()), "{pointer} in {found:?}");
+            assert!(
+                found.contains(&pointer.to_owned()),
+                "{pointer} in {found:?}"
+            );
         }
     }
 
@@ -504,7 +566,10 @@ mod tests {
         let found = problems(json!({"story": 5, "unknown": 1, "consent": "yes"}));
         assert!(found.iter().any(|p| p == "/story"), "{found:?}");
         assert!(found.iter().any(|p| p == "/consent"), "{found:?}");
-        assert!(found.iter().any(|p| p.is_empty()), "missing fields at the root: {found:?}");
+        assert!(
+            found.iter().any(|p| p.is_empty()),
+            "missing fields at the root: {found:?}"
+        );
     }
 
     #[test]
@@ -529,7 +594,10 @@ mod tests {
             fields("I moved  into\nML").text_hash(),
             fields("i moved into ml").text_hash()
         );
-        assert_ne!(fields("I moved").text_hash(), fields("I stayed").text_hash());
+        assert_ne!(
+            fields("I moved").text_hash(),
+            fields("I stayed").text_hash()
+        );
     }
 
     #[test]
@@ -549,9 +617,10 @@ mod tests {
         };
         let reject = ModerationPatch::parse(&json!({"status": "rejected"})).expect("parses");
         assert!(reject.apply(&fields, &pending, 2026).is_err());
-        let patch =
-            ModerationPatch::parse(&json!({"status": "approved", "display_name": null, "verified": true}))
-                .expect("parses");
+        let patch = ModerationPatch::parse(
+            &json!({"status": "approved", "display_name": null, "verified": true}),
+        )
+        .expect("parses");
         let (fields, moderation) = patch.apply(&fields, &pending, 2026).expect("valid");
         assert_eq!(fields.display_name, None);
         assert!(moderation.verified);

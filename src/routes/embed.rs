@@ -23,9 +23,9 @@ use self::markup::{Links, SCRIPT, STYLE, error_page, page};
 pub use self::oembed::{OEmbed, OEmbedQuery, oembed_provider};
 use super::{AppState, Revision, roadmap_for};
 use crate::domain::Slug;
+use crate::http::headers::csp_hash;
 use crate::http::params::choice_schema;
 use crate::http::query::{PageQuery, read_text};
-use crate::http::headers::csp_hash;
 use crate::http::{ApiError, CachePolicy, representation};
 
 const LOADER: &str = include_str!("embed_assets/loader.js");

@@ -13,8 +13,7 @@ use super::admin::{Admin, BadWrite, PreconditionFailed, Unauthorized, preconditi
 use super::{AppState, BadParameter, InternalError, NotFound};
 use crate::domain::{ModerationPatch, StoryStatus};
 use crate::http::{
-    ApiError, CachePolicy, Cursor, Limit, Page, Problem, body_media_type, is_json, json,
-    read_body,
+    ApiError, CachePolicy, Cursor, Limit, Page, Problem, body_media_type, is_json, json, read_body,
 };
 use crate::store::StoryRecord;
 

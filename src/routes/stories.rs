@@ -25,7 +25,9 @@ use crate::http::formats::{CsvRows, joined};
 use crate::http::metrics::{Metrics, SubmissionOutcome};
 use crate::http::query::Query;
 use crate::http::rate_limit::ClientRateLimit;
-use crate::http::{ApiError, CachePolicy, Page, Problem, body_media_type, is_json, json, read_body};
+use crate::http::{
+    ApiError, CachePolicy, Page, Problem, body_media_type, is_json, json, read_body,
+};
 use crate::store::Refusal;
 
 /// The largest submission body: a story of 5,000 characters, each escaped as `\uXXXX`, and
@@ -179,7 +181,9 @@ async fn take(
     let this_year = u16::try_from(chrono::Utc::now().year()).unwrap_or(u16::MAX);
     let submission = match Submission::parse(document, this_year) {
         Ok(Submitted::Story(submission)) => submission,
-        Ok(Submitted::Trap) => return Ok(Taken::Trapped(uuid::Uuid::new_v4().simple().to_string())),
+        Ok(Submitted::Trap) => {
+            return Ok(Taken::Trapped(uuid::Uuid::new_v4().simple().to_string()));
+        }
         Err(violations) => return Err(ApiError::InvalidStory(violations)),
     };
     if let (Some(limits), Some(client)) = (
@@ -194,7 +198,9 @@ async fn take(
         .await?
     {
         Ok(id) => Ok(Taken::Stored(id)),
-        Err(Refusal::NoRoadmap) => Err(ApiError::not_found(format!("there is no roadmap `{slug}`"))),
+        Err(Refusal::NoRoadmap) => {
+            Err(ApiError::not_found(format!("there is no roadmap `{slug}`")))
+        }
         Err(Refusal::Duplicate) => Err(ApiError::Conflict(
             "this story was submitted before; it is with the editors".to_owned(),
         )),
@@ -220,7 +226,10 @@ fn form_document(bytes: &[u8]) -> Value {
                 }
             }
             "year" => {
-                let year = value.trim().parse::<u64>().map_or(Value::String(value), Value::from);
+                let year = value
+                    .trim()
+                    .parse::<u64>()
+                    .map_or(Value::String(value), Value::from);
                 document.insert("year".to_owned(), year);
             }
             "consent" => {
@@ -295,7 +304,14 @@ pub async fn list_stories(
 ) -> Result<HttpResponse, ApiError> {
     let format = query.format.negotiate(&req)?;
     let (roadmap, cache) = roadmap_for(&state, &slug, query.rev).await?;
-    lists::respond(&req, cache, &state, format, roadmap.transition_stories.items, None)
+    lists::respond(
+        &req,
+        cache,
+        &state,
+        format,
+        roadmap.transition_stories.items,
+        None,
+    )
 }
 
 /// Gets one published story by its key.

@@ -123,11 +123,12 @@ pub fn answer(answer: FormAnswer<'_>) -> HttpResponse {
         ),
         FormAnswer::Refused(error) => {
             let status = error.status_code();
-            let message = if status.is_server_error() && !matches!(error, ApiError::QueueFull { .. }) {
-                "Your story could not be taken right now; please try again later.".to_owned()
-            } else {
-                error.to_string()
-            };
+            let message =
+                if status.is_server_error() && !matches!(error, ApiError::QueueFull { .. }) {
+                    "Your story could not be taken right now; please try again later.".to_owned()
+                } else {
+                    error.to_string()
+                };
             let mut response = page(
                 status,
                 "Story not submitted",
@@ -192,7 +193,11 @@ fn form(slug: &str, title: &str, sent: &Value, violations: &Violations) -> Marku
     };
     let links: Vec<String> = sent["links"]
         .as_array()
-        .map(|l| l.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|l| {
+            l.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     let unplaced: Vec<&str> = violations
         .found

@@ -129,11 +129,10 @@ impl Store {
         if exists == 0 {
             return Ok(Err(Refusal::NoRoadmap));
         }
-        let pending = sqlx::query_scalar!(
-            "select count(*) from story_submissions where status = 'pending'"
-        )
-        .fetch_one(&mut *tx)
-        .await?;
+        let pending =
+            sqlx::query_scalar!("select count(*) from story_submissions where status = 'pending'")
+                .fetch_one(&mut *tx)
+                .await?;
         if pending >= i64::from(max_pending) {
             return Ok(Err(Refusal::QueueFull));
         }
@@ -306,7 +305,15 @@ impl Store {
             return Err(StoreError::PreconditionFailed);
         }
         if record.status == StoryStatus::Approved {
-            publish(&mut tx, &record.roadmap, &record.key, None, author, "erased").await?;
+            publish(
+                &mut tx,
+                &record.roadmap,
+                &record.key,
+                None,
+                author,
+                "erased",
+            )
+            .await?;
         }
         scrub_history(&mut tx, &record.roadmap, &record.key).await?;
         sqlx::query!("delete from story_submissions where id = ?", id)
@@ -323,10 +330,20 @@ impl Store {
 fn describe(before: &StoryRecord, fields: &StoryFields, moderation: &Moderation) -> String {
     let mut changed = Vec::new();
     if moderation.status != before.status {
-        changed.push(format!("status: {} -> {}", before.status, moderation.status));
+        changed.push(format!(
+            "status: {} -> {}",
+            before.status, moderation.status
+        ));
     }
     if moderation.verified != before.verified {
-        changed.push(if moderation.verified { "verified" } else { "unverified" }.to_owned());
+        changed.push(
+            if moderation.verified {
+                "verified"
+            } else {
+                "unverified"
+            }
+            .to_owned(),
+        );
     }
     if moderation.reason != before.reason {
         changed.push("reason".to_owned());
@@ -476,8 +493,9 @@ async fn record_by_seq(
         display_name: row.display_name,
         from_role: row.from_role,
         to_role: row.to_role,
-        year: u16::try_from(row.year)
-            .map_err(|_| StoreError::Corrupt(format!("story_submissions.year holds {}", row.year)))?,
+        year: u16::try_from(row.year).map_err(|_| {
+            StoreError::Corrupt(format!("story_submissions.year holds {}", row.year))
+        })?,
         story: row.story,
         links: json_column("story_submissions.links", &row.links)?,
         contact_email: row.contact_email,
