@@ -220,11 +220,7 @@ fn form_document(bytes: &[u8]) -> Value {
     for (name, value) in form_urlencoded::parse(bytes) {
         let value = value.into_owned();
         match name.as_ref() {
-            "links" => {
-                if !value.trim().is_empty() {
-                    links.push(Value::String(value));
-                }
-            }
+            "links" if !value.trim().is_empty() => links.push(Value::String(value)),
             "year" => {
                 let year = value
                     .trim()
