@@ -203,8 +203,8 @@ impl StoryFields {
     fn checked(self, this_year: u16, found: &mut Violations) -> StoryFields {
         let display_name = self
             .display_name
-            .map(|name| text("/display_name", &name, 1, 80, Lines::One, found))
-            .filter(|name| !name.is_empty());
+            .filter(|name| !name.trim().is_empty())
+            .map(|name| text("/display_name", &name, 1, 80, Lines::One, found));
         let from_role = text("/from_role", &self.from_role, 2, 120, Lines::One, found);
         let to_role = text("/to_role", &self.to_role, 2, 120, Lines::One, found);
         let story = text(

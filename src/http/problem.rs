@@ -74,7 +74,7 @@ pub enum ApiError {
     #[error("too many requests from this client; retry in {retry_after} s")]
     RateLimited { retry_after: u64 },
     #[error(
-        "a CORS preflight is granted for GET and HEAD only: this API takes no writes from browsers"
+        "a CORS preflight is granted for GET, HEAD and the public POSTs only: this API takes no admin writes from browsers"
     )]
     PreflightRefused,
     #[error("internal error")]

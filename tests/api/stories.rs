@@ -764,3 +764,33 @@ async fn the_form_works_without_javascript_and_answers_with_pages() {
         "the embed links to the form"
     );
 }
+
+#[tokio::test]
+async fn a_frontend_on_another_origin_may_submit_but_not_moderate() {
+    let app = spawn_app().await;
+    let preflight = |path: String, method: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}{path}", app.address))
+            .header(header::ORIGIN, "https://roadmaps.example")
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, method)
+            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+            .send()
+    };
+    let granted = preflight(format!("/v1/roadmaps/{SLUG}/stories"), "POST").await.expect("sent");
+    assert_eq!(granted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(granted.headers()[header::ACCESS_CONTROL_ALLOW_METHODS], "GET, HEAD, POST");
+    let refused = preflight("/v1/stories/some-id".to_owned(), "PATCH").await.expect("sent");
+    problem(refused, StatusCode::FORBIDDEN).await;
+    let refused = preflight(format!("/v1/roadmaps/{SLUG}"), "POST").await.expect("sent");
+    problem(refused, StatusCode::FORBIDDEN).await;
+    let response = app
+        .client
+        .post(format!("{}/v1/roadmaps/{SLUG}/stories", app.address))
+        .header(header::ORIGIN, "https://roadmaps.example")
+        .json(&submission("cross-origin"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+}
