@@ -96,16 +96,18 @@ static PATCH_SCHEMA: LazyLock<SchemaCheck> = LazyLock::new(SchemaCheck::of::<Mod
 impl Submission {
     /// Parses a submission; `this_year` bounds the year of the move.
     pub fn parse(document: &Value, this_year: u16) -> Result<Submitted, Violations> {
-        // A program that fills the hidden field learns nothing from our answer.
-        if document
-            .get("homepage")
-            .and_then(Value::as_str)
-            .is_some_and(|v| !v.trim().is_empty())
+        let mut found = Violations::default();
+        SUBMISSION_SCHEMA.check(document, &mut found);
+        // A program that fills the hidden field learns nothing from our answer. (One that
+        // sends a malformed submission learns only that it is malformed.)
+        if found.is_empty()
+            && document
+                .get("homepage")
+                .and_then(Value::as_str)
+                .is_some_and(|v| !v.trim().is_empty())
         {
             return Ok(Submitted::Trap);
         }
-        let mut found = Violations::default();
-        SUBMISSION_SCHEMA.check(document, &mut found);
         // The rules of meaning run even where the structure is wrong, on the fields that
         // have the right type, so that one answer lists every problem.
         let typed = |name: &str| match (name, document.get(name)) {
@@ -573,11 +575,12 @@ mod tests {
     }
 
     #[test]
-    fn a_filled_honeypot_is_a_trap_whatever_else_it_holds() {
-        assert_eq!(
-            Submission::parse(&json!({"homepage": "http://spam.example"}), 2026),
-            Ok(Submitted::Trap)
-        );
+    fn a_filled_honeypot_is_a_trap_whatever_the_rest_says() {
+        let mut bot = good();
+        bot["homepage"] = json!("http://spam.example");
+        bot["consent"] = json!(false);
+        assert_eq!(Submission::parse(&bot, 2026), Ok(Submitted::Trap));
+        assert!(Submission::parse(&json!({"homepage": "http://spam.example"}), 2026).is_err());
     }
 
     #[test]

@@ -212,8 +212,8 @@ async fn take(
 
 /// A form's fields as the JSON document a submission is: empty optional fields left out,
 /// `links` from its repeated fields, `year` a number when it is one and `consent` true when
-/// the box was ticked. Fields the form does not have are ignored, as browsers send the names
-/// of their buttons too.
+/// the box was ticked. A field the form does not have stays in, to be refused as it is in
+/// JSON.
 fn form_document(bytes: &[u8]) -> Value {
     let mut document = Map::new();
     let mut links = Vec::new();
@@ -221,6 +221,7 @@ fn form_document(bytes: &[u8]) -> Value {
         let value = value.into_owned();
         match name.as_ref() {
             "links" if !value.trim().is_empty() => links.push(Value::String(value)),
+            "links" => {}
             "year" => {
                 let year = value
                     .trim()
@@ -233,10 +234,9 @@ fn form_document(bytes: &[u8]) -> Value {
                 document.insert("consent".to_owned(), Value::Bool(ticked));
             }
             "display_name" | "contact_email" | "homepage" if value.trim().is_empty() => {}
-            "display_name" | "from_role" | "to_role" | "story" | "contact_email" | "homepage" => {
+            _ => {
                 document.insert(name.into_owned(), Value::String(value));
             }
-            _ => {}
         }
     }
     document.insert("links".to_owned(), Value::Array(links));
@@ -356,7 +356,7 @@ mod tests {
     #[test]
     fn a_form_reads_as_the_json_document() {
         let document = form_document(
-            b"from_role=ICU+nurse&to_role=ML&year=2024&story=s&links=https%3A%2F%2Fa.org&links=&consent=on&display_name=&submit=Send",
+            b"from_role=ICU+nurse&to_role=ML&year=2024&story=s&links=https%3A%2F%2Fa.org&links=&consent=on&display_name=",
         );
         assert_eq!(
             document,
@@ -367,5 +367,6 @@ mod tests {
         );
         assert_eq!(form_document(b"year=soon")["year"], "soon");
         assert_eq!(form_document(b"")["consent"], false);
+        assert_eq!(form_document(b"extra=1")["extra"], "1", "refused later, as in JSON");
     }
 }
