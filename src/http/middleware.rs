@@ -203,7 +203,11 @@ pub async fn cors(
         if requested != "GET" && requested != "HEAD" && !public_post {
             return Ok(req.error_response(ApiError::PreflightRefused));
         }
-        let methods = if takes_post() { "GET, HEAD, POST" } else { "GET, HEAD" };
+        let methods = if takes_post() {
+            "GET, HEAD, POST"
+        } else {
+            "GET, HEAD"
+        };
         let mut preflight = HttpResponse::NoContent();
         preflight
             .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))

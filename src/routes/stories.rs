@@ -367,6 +367,10 @@ mod tests {
         );
         assert_eq!(form_document(b"year=soon")["year"], "soon");
         assert_eq!(form_document(b"")["consent"], false);
-        assert_eq!(form_document(b"extra=1")["extra"], "1", "refused later, as in JSON");
+        assert_eq!(
+            form_document(b"extra=1")["extra"],
+            "1",
+            "refused later, as in JSON"
+        );
     }
 }

@@ -776,12 +776,21 @@ async fn a_frontend_on_another_origin_may_submit_but_not_moderate() {
             .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
             .send()
     };
-    let granted = preflight(format!("/v1/roadmaps/{SLUG}/stories"), "POST").await.expect("sent");
+    let granted = preflight(format!("/v1/roadmaps/{SLUG}/stories"), "POST")
+        .await
+        .expect("sent");
     assert_eq!(granted.status(), StatusCode::NO_CONTENT);
-    assert_eq!(granted.headers()[header::ACCESS_CONTROL_ALLOW_METHODS], "GET, HEAD, POST");
-    let refused = preflight("/v1/stories/some-id".to_owned(), "PATCH").await.expect("sent");
+    assert_eq!(
+        granted.headers()[header::ACCESS_CONTROL_ALLOW_METHODS],
+        "GET, HEAD, POST"
+    );
+    let refused = preflight("/v1/stories/some-id".to_owned(), "PATCH")
+        .await
+        .expect("sent");
     problem(refused, StatusCode::FORBIDDEN).await;
-    let refused = preflight(format!("/v1/roadmaps/{SLUG}"), "POST").await.expect("sent");
+    let refused = preflight(format!("/v1/roadmaps/{SLUG}"), "POST")
+        .await
+        .expect("sent");
     problem(refused, StatusCode::FORBIDDEN).await;
     let response = app
         .client
