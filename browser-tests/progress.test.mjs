@@ -14,7 +14,7 @@
 //  - Print: the standalone page printed to PDF by Chromium has a sensible page count,
 //    selectable text (pdftotext reads it) with links written out, and no controls.
 //
-// usage: ROADMAP_API_TOKEN=<admin token> node progress.test.mjs API_ORIGIN PARTNER_ORIGIN
+// usage: ADMIN_TOKEN=<admin token> node progress.test.mjs API_ORIGIN PARTNER_ORIGIN
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,9 +22,9 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 
 const [api, partner] = process.argv.slice(2);
-const token = process.env.ROADMAP_API_TOKEN;
+const token = process.env.ADMIN_TOKEN;
 if (!api || !partner || !token) {
-  console.error("usage: ROADMAP_API_TOKEN=<admin token> node progress.test.mjs API_ORIGIN PARTNER_ORIGIN");
+  console.error("usage: ADMIN_TOKEN=<admin token> node progress.test.mjs API_ORIGIN PARTNER_ORIGIN");
   process.exit(2);
 }
 const screenshots = new URL("../target/screenshots/", import.meta.url).pathname;

@@ -18,8 +18,6 @@ pub struct SpecPath {
     query: Vec<String>,
     /// Parameters it does not declare are a 400, not ignored.
     strict: bool,
-    /// Its `POST` is a read (it changes nothing), which browsers may send from any origin.
-    post_reads: bool,
 }
 
 /// Every path of the spec.
@@ -27,27 +25,26 @@ pub struct SpecPath {
 pub struct SpecPaths(matchit::Router<SpecPath>);
 
 impl SpecPaths {
-    /// The spec's paths; those in `pages` ignore undeclared parameters, the rest refuse them;
-    /// those in `read_posts` take a `POST` that is a read. Fails only if two of the spec's
-    /// paths could match the same request.
+    /// The spec's paths; those in `pages` ignore undeclared parameters, the rest refuse them.
+    /// Fails only if two of the spec's paths could match the same request.
     pub fn from_spec(
         spec: &utoipa::openapi::OpenApi,
         pages: &[&str],
-        read_posts: &[&str],
     ) -> Result<SpecPaths, matchit::InsertError> {
         use utoipa::openapi::RefOr;
         use utoipa::openapi::path::ParameterIn;
         let mut router = matchit::Router::new();
         for (path, item) in &spec.paths.paths {
             let mut methods = vec!["GET", "HEAD"];
-            if item.post.is_some() {
-                methods.push("POST");
-            }
-            if item.put.is_some() {
-                methods.push("PUT");
-            }
-            if item.delete.is_some() {
-                methods.push("DELETE");
+            for (method, operation) in [
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("PATCH", &item.patch),
+                ("DELETE", &item.delete),
+            ] {
+                if operation.is_some() {
+                    methods.push(method);
+                }
             }
             methods.push("OPTIONS");
             let query = item
@@ -66,7 +63,6 @@ impl SpecPaths {
                 allow: methods.join(", "),
                 query,
                 strict: !pages.contains(&path.as_str()),
-                post_reads: item.post.is_some() && read_posts.contains(&path.as_str()),
             };
             router.insert(path.as_str(), spec_path)?;
         }
@@ -81,16 +77,6 @@ impl SpecPaths {
     /// The methods of the path, if it is one of ours.
     pub fn allowed(&self, path: &str) -> Option<&str> {
         self.find(path).map(|p| p.allow.as_str())
-    }
-
-    /// Whether `method` on `path` is a read, which browsers may send from any origin: GET and
-    /// HEAD anywhere, POST where the path's POST changes nothing.
-    pub fn reads(&self, path: &str, method: &[u8]) -> bool {
-        match method {
-            b"GET" | b"HEAD" => true,
-            b"POST" => self.find(path).is_some_and(|p| p.post_reads),
-            _ => false,
-        }
     }
 
     /// The query parameters the path's GET declares, in the spec's order, and whether it

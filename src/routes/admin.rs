@@ -12,9 +12,8 @@ use utoipa::IntoResponses;
 use super::{AppState, InternalError, NotFound};
 use crate::domain::token::find_token;
 use crate::domain::{DocumentError, Roadmap, Slug, Violations};
-use crate::http::body::json_body;
 use crate::http::etag::precondition_tags;
-use crate::http::{ApiError, CachePolicy, Problem, json};
+use crate::http::{ApiError, CachePolicy, Problem, body_media_type, is_json, json, read_body};
 use crate::store::{ChangeKind, Precondition};
 
 /// The name of the token a write was made with; extracting it authenticates the request.
@@ -54,7 +53,7 @@ impl FromRequest for Admin {
     }
 }
 
-fn precondition(req: &HttpRequest) -> Result<Precondition, ApiError> {
+pub(super) fn precondition(req: &HttpRequest) -> Result<Precondition, ApiError> {
     Ok(
         if let Some(tags) = precondition_tags(req, header::IF_MATCH)? {
             Precondition::Matches(tags)
@@ -145,7 +144,15 @@ pub async fn put_roadmap(
     admin: Admin,
     payload: actix_web::web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body = json_body(&req, payload, state.max_body_bytes).await?;
+    if !body_media_type(&req).is_some_and(|media| is_json(&media)) {
+        return Err(ApiError::UnsupportedMediaType("`application/json`"));
+    }
+    let body = read_body(
+        payload,
+        state.max_body_bytes,
+        "this server's limit (`--max-body-bytes`)",
+    )
+    .await?;
     let roadmap = Roadmap::parse(&body).map_err(|e| match e {
         DocumentError::Malformed(detail) => ApiError::MalformedBody(detail),
         DocumentError::Invalid(violations) => ApiError::Invalid(violations),
