@@ -190,8 +190,7 @@ fn with_frame_policy(response: &mut HttpResponse, frame_ancestors: &str) {
 /// progress as a JSON file; the checks stay in the reader's browser (`localStorage`, per
 /// roadmap and item key) and are sent nowhere, and the page tells its parent the percent done
 /// (`{type: "roadmap-api:progress", slug, percent}`). A bad parameter is a 400 page and an
-/// unknown roadmap a 404
-/// page (HTML, like the page itself).
+/// unknown roadmap a 404 page (HTML, like the page itself).
 #[utoipa::path(
     tag = "embeds",
     params(("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"), EmbedQuery),
