@@ -217,7 +217,7 @@ try {
 
   // The loader passes the reader's progress on to the partner page.
   {
-    const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+    const context = await browser.newContext({ viewport: { width: 1024, height: 800 }, acceptDownloads: true });
     const tab = await context.newPage();
     await tab.goto(`${partner}/partner.html?api=${encodeURIComponent(api)}`, { waitUntil: "load" });
     await tab.evaluate(() => {
@@ -240,6 +240,12 @@ try {
     check("partner page: data-progress follows", (await tab.getAttribute("#roadmap", "data-progress")) === "7");
     const shown = await tab.textContent("#progress");
     check("partner page: the demo shows it", shown === "You are 7% through this roadmap.", shown);
+    // Export works inside the partner's iframe too.
+    const [download] = await Promise.all([tab.waitForEvent("download"), frame.click("text=Export")]);
+    const saved = join(scratch, "from-embed.json");
+    await download.saveAs(saved);
+    const file = JSON.parse(readFileSync(saved, "utf8"));
+    check("partner page: export works in the iframe", file.roadmap === source && file.done.length === 2, JSON.stringify(file));
     await tab.screenshot({ path: `${screenshots}progress-partner.png` });
     await context.close();
   }
