@@ -256,6 +256,8 @@ macro_rules! every_route {
             .service(routes::sources::get_source)
             .service(routes::search::search)
             .service(routes::plan::get_plan)
+            .service(routes::progress::get_progress)
+            .service(routes::progress::post_progress)
             .service(routes::admin::put_roadmap)
             .service(routes::admin::delete_roadmap)
             .service(routes::stories::submit_story)

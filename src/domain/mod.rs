@@ -4,6 +4,7 @@
 mod collection;
 mod enums;
 mod plan;
+mod progress;
 mod range;
 mod roadmap;
 mod schema;
@@ -15,10 +16,15 @@ mod validation;
 pub use collection::{CertificationEntry, Citation, ProjectEntry, Rating, SourceEntry};
 pub use enums::{Difficulty, SourceKind, StoryStatus, Tier, UnknownValue};
 pub use plan::{Milestone, Pace, PlannedPhase, StudyPlan};
+pub use progress::{
+    DoneKeys, DoneKeysError, HoursLeft, Item, ItemKind, MAX_DONE_KEYS, PhaseProgress, Progress,
+    SectionProgress, Unit, all_units, phase_units,
+};
 pub use range::{InvertedRange, Range, RangeColumnsError};
 pub use roadmap::*;
-pub use slug::{MAX_SLUG_LEN, Slug, SlugError};
+pub use slug::{MAX_SLUG_LEN, SLUG_PATTERN, Slug, SlugError};
 pub use story::*;
 pub use validation::{
     DocumentError, MAX_TEXT_LEN, MAX_VIOLATIONS, Violation, Violations, is_blank, is_space,
+    pointer_of,
 };

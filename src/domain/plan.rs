@@ -1,10 +1,11 @@
-//! A study plan: the learning path laid out on a calendar at a given pace.
+//! A study plan: the learning path laid out on a calendar at a given pace, for the work a
+//! learner has left.
 
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Phase, Range, Slug};
+use super::{HoursLeft, Progress, Range, Roadmap, Slug};
 
 /// The product identifier of the calendars this service writes (RFC 5545 `PRODID`).
 pub const PRODID: &str = "-//roadmap-api//Study plan//EN";
@@ -34,7 +35,7 @@ impl std::str::FromStr for Pace {
     }
 }
 
-/// The learning path as dated phases.
+/// The learning path as dated phases: the phases with work left, in order, from `start`.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct StudyPlan {
     pub roadmap: Slug,
@@ -49,7 +50,10 @@ pub struct StudyPlan {
     pub end: NaiveDate,
     /// Weeks for the whole path, from the low and the high ends of the hour ranges.
     pub total_weeks: Range,
+    /// The phases with work left (all of them when nothing is done), in the path's order.
     pub phases: Vec<PlannedPhase>,
+    /// `done` keys that name no trackable item of this roadmap (see `/progress`): ignored.
+    pub stale_keys: Vec<Slug>,
 }
 
 /// One phase on the calendar.
@@ -60,7 +64,10 @@ pub struct PlannedPhase {
     pub title: String,
     /// The phase's study hours, as the roadmap gives them.
     pub hours: Range,
-    /// Weeks at `hours_per_week` for the low and the high end of the hours.
+    /// The study hours still to do, which the dates follow: `hours` while nothing of the
+    /// phase is done, else the share of its items left (an estimate; see `/progress`).
+    pub hours_left: HoursLeft,
+    /// Weeks at `hours_per_week` for the low and the high end of `hours_left`.
     pub weeks: Range,
     /// The first day of the phase.
     #[schema(value_type = String, format = Date)]
@@ -87,23 +94,25 @@ fn weeks(hours: u32, per_week: u32) -> u32 {
 }
 
 impl StudyPlan {
-    /// Lays the phases end to end from `start`. `hours_per_week` must be at least 1; the
-    /// callers' bounds (1 to 80) keep every date within the calendar.
+    /// Lays the phases with work left end to end from `start`, each taking the weeks its
+    /// hours left take. `hours_per_week` must be at least 1; the callers' bounds (1 to 80)
+    /// keep every date within the calendar.
     pub fn new(
-        roadmap: Slug,
-        phases: &[Phase],
+        roadmap: &Roadmap,
+        progress: &Progress,
         hours_per_week: u32,
         start: NaiveDate,
         pace: Pace,
     ) -> Option<StudyPlan> {
         let per_week = hours_per_week.max(1);
         let mut day = start;
-        let mut planned = Vec::with_capacity(phases.len());
+        let mut planned = Vec::with_capacity(progress.phases.len());
         let (mut low, mut high) = (0, 0);
-        for phase in phases {
+        let phases = roadmap.learning_path.phases.iter().zip(&progress.phases);
+        for (phase, done) in phases.filter(|(_, done)| !done.is_complete()) {
             let span = Range {
-                min: weeks(phase.hours.min, per_week),
-                max: weeks(phase.hours.max, per_week),
+                min: weeks(done.hours_left.min, per_week),
+                max: weeks(done.hours_left.max, per_week),
             };
             low += span.min;
             high += span.max;
@@ -118,6 +127,7 @@ impl StudyPlan {
                 number: phase.number,
                 title: phase.title.clone(),
                 hours: phase.hours,
+                hours_left: done.hours_left,
                 weeks: span,
                 start: day,
                 end,
@@ -129,7 +139,7 @@ impl StudyPlan {
             day = end;
         }
         Some(StudyPlan {
-            roadmap,
+            roadmap: roadmap.slug.clone(),
             hours_per_week: per_week,
             pace,
             start,
@@ -139,6 +149,7 @@ impl StudyPlan {
                 max: high,
             },
             phases: planned,
+            stale_keys: progress.stale_keys.clone(),
         })
     }
 
@@ -161,8 +172,15 @@ impl StudyPlan {
                 .uid(&format!("{}-{}@roadmap-api", self.roadmap, phase.key))
                 .summary(&format!("Phase {}: {}", phase.number, phase.title))
                 .description(&format!(
-                    "{} to {} study hours at {} hours a week.",
-                    phase.hours.min, phase.hours.max, self.hours_per_week
+                    "{} to {} study hours{} at {} hours a week.",
+                    phase.hours_left.min,
+                    phase.hours_left.max,
+                    if phase.hours_left.range() == phase.hours {
+                        ""
+                    } else {
+                        " left (estimated)"
+                    },
+                    self.hours_per_week
                 ))
                 .starts(phase.start)
                 .ends(phase.end);
@@ -200,10 +218,13 @@ impl StudyPlan {
 mod tests {
     use super::*;
 
-    fn phases() -> Vec<Phase> {
-        let document: super::super::Roadmap =
+    /// The plan of the bundled roadmap for a learner who has done `done`.
+    fn plan(done: &[&str], per_week: u32, start: &str, pace: Pace) -> StudyPlan {
+        let roadmap: Roadmap =
             serde_json::from_str(crate::content::BUNDLED[0].1).expect("bundled roadmap");
-        document.learning_path.phases
+        let done = crate::domain::DoneKeys::parse(done.iter().copied()).expect("keys");
+        let progress = Progress::new(&roadmap, &done);
+        StudyPlan::new(&roadmap, &progress, per_week, date(start), pace).expect("plan")
     }
 
     fn date(text: &str) -> NaiveDate {
@@ -212,9 +233,7 @@ mod tests {
 
     #[test]
     fn weeks_round_up_and_phases_follow_each_other() {
-        let slug: Slug = "healthcare-ai-ml-engineer".parse().expect("slug");
-        let plan =
-            StudyPlan::new(slug, &phases(), 10, date("2026-12-01"), Pace::Steady).expect("plan");
+        let plan = plan(&[], 10, "2026-12-01", Pace::Steady);
         // 200-250, 300-350, 200-300 hours at 10 a week.
         let spans: Vec<(u32, u32)> = plan
             .phases
@@ -231,23 +250,57 @@ mod tests {
         );
         assert_eq!(plan.end, date("2026-12-01") + Days::new(90 * 7));
 
-        let fast = StudyPlan::new(
-            plan.roadmap.clone(),
-            &phases(),
-            10,
-            date("2026-12-01"),
-            Pace::Fast,
-        )
-        .expect("plan");
+        let fast = super::tests::plan(&[], 10, "2026-12-01", Pace::Fast);
         assert_eq!(fast.end, date("2026-12-01") + Days::new(70 * 7));
         assert_eq!(weeks(201, 80), 3);
     }
 
     #[test]
+    fn only_the_work_left_is_planned_in_the_paths_order() {
+        let foundation: Vec<&str> = vec![
+            "python-fundamentals",
+            "pandas-dataframes",
+            "basic-sql",
+            "statistics-for-data-science",
+            "correlation-vs-causation",
+            "bias-variance-overfitting",
+            "supervised-vs-unsupervised",
+            "model-evaluation-metrics",
+            "common-algorithms",
+            "foundation",
+        ];
+        // Foundation done, half of Technical Depth's 8 items, and an unknown key.
+        let mut done = foundation.clone();
+        done.extend(["neural-network-architectures", "transformer-architectures"]);
+        done.extend(["fhir-and-hl7", "ehr-data-structure", "gone-topic"]);
+        let plan = plan(&done, 10, "2027-01-04", Pace::Steady);
+        let keys: Vec<&str> = plan.phases.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["technical-depth", "specialization"]);
+        assert_eq!(plan.phases[0].start, date("2027-01-04"), "from the start");
+        // 4 of 8 items left of 300-350 hours: 150-175 hours, 15-18 weeks at 10 a week.
+        let depth = &plan.phases[0];
+        assert_eq!(
+            depth.hours_left,
+            HoursLeft {
+                min: 150,
+                max: 175,
+                estimate: true
+            }
+        );
+        assert_eq!(depth.hours, Range { min: 300, max: 350 });
+        assert_eq!(depth.weeks, Range { min: 15, max: 18 });
+        assert_eq!(plan.phases[1].start, depth.end);
+        assert_eq!(plan.total_weeks, Range { min: 35, max: 48 });
+        let stale: Vec<&str> = plan.stale_keys.iter().map(Slug::as_str).collect();
+        assert_eq!(stale, ["gone-topic"]);
+        let text = plan.to_icalendar("t");
+        assert!(text.contains("150 to 175 study hours left (estimated) at 10"));
+        assert!(!text.contains("UID:healthcare-ai-ml-engineer-foundation@"));
+    }
+
+    #[test]
     fn the_calendar_has_stable_uids_and_parses() {
-        let slug: Slug = "healthcare-ai-ml-engineer".parse().expect("slug");
-        let plan =
-            StudyPlan::new(slug, &phases(), 8, date("2027-01-04"), Pace::Steady).expect("plan");
+        let plan = plan(&[], 8, "2027-01-04", Pace::Steady);
         let text = plan.to_icalendar("Healthcare AI/ML Engineer Roadmap");
         assert_eq!(
             text,

@@ -337,7 +337,8 @@ fn check_strings(value: &Value, pointer: &mut String, report: &mut impl FnMut(St
     }
 }
 
-fn pointer_of(path: &serde_path_to_error::Path) -> String {
+/// The JSON Pointer (RFC 6901) of a place serde could not read.
+pub fn pointer_of(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     path.iter()
         .filter_map(|segment| match segment {

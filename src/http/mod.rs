@@ -17,7 +17,7 @@ pub mod representation;
 pub mod spec_paths;
 
 pub use formats::{Format, JsonFormat, ListFormat};
-pub use params::{Bounded, Cursor, Limit, SearchText};
+pub use params::{Bounded, Cursor, DoneList, Limit, SearchText};
 pub use problem::{ApiError, Problem};
 pub use query::Query;
 pub use representation::{CachePolicy, Page, json};

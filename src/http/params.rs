@@ -7,11 +7,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::schema::{
+    ArrayBuilder, KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, Type,
+};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::query::read_text;
 use super::{ApiError, excerpt};
+use crate::domain::{DoneKeys, Slug};
 
 /// The longest search text accepted, in characters.
 pub const MAX_SEARCH_LEN: usize = 200;
@@ -164,6 +167,45 @@ impl PartialSchema for SearchText {
 }
 
 impl ToSchema for SearchText {}
+
+/// The most keys a `done` list in a URL may hold: with every key as long as keys may be and
+/// every comma percent-encoded, the request target stays within 8 KiB. Longer lists are
+/// `POST`ed (up to [`crate::domain::MAX_DONE_KEYS`]).
+pub const MAX_DONE_IN_URL: usize = 100;
+
+/// `done`: the keys of the items a learner has done, comma-separated (`basic-sql,track-a`, an
+/// array in the spec's `form` style without `explode`); empty is none. At most
+/// [`MAX_DONE_IN_URL`] keys, each a well-formed key (else a 400 naming the first bad one);
+/// keys the roadmap does not have are the route's to report, not errors.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DoneList(pub DoneKeys);
+
+impl<'de> Deserialize<'de> for DoneList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_text(deserializer, |raw| {
+            let keys: Vec<&str> = raw.split(',').filter(|_| !raw.is_empty()).collect();
+            if keys.len() > MAX_DONE_IN_URL {
+                return Err(format!(
+                    "holds more than {MAX_DONE_IN_URL} keys; send longer lists in a POST"
+                ));
+            }
+            DoneKeys::parse(keys)
+                .map(DoneList)
+                .map_err(|e| e.to_string())
+        })
+    }
+}
+
+impl PartialSchema for DoneList {
+    fn schema() -> RefOr<Schema> {
+        ArrayBuilder::new()
+            .items(Slug::schema())
+            .max_items(Some(MAX_DONE_IN_URL))
+            .into()
+    }
+}
+
+impl ToSchema for DoneList {}
 
 /// An opaque list position. A cursor names the list it belongs to and the key of the last
 /// item the client has seen; clients pass `next_cursor` back unchanged. Which list a cursor

@@ -65,6 +65,10 @@ pub enum ApiError {
     Invalid(crate::domain::Violations),
     #[error("the story is not valid; see `errors`")]
     InvalidStory(crate::domain::Violations),
+    /// A request body other than a roadmap document or a story that is JSON but not what the
+    /// route reads.
+    #[error("the body is not what this route reads; see `errors`")]
+    InvalidBody(crate::domain::Violations),
     #[error("the moderation queue is full; submit again later")]
     QueueFull { retry_after: u64 },
     #[error("this resource is available as: {0}")]
@@ -228,9 +232,11 @@ impl ApiError {
                 problem.kind = "/problems/bad-header";
                 problem.title = "Invalid header";
             }
-            ApiError::Invalid(violations) => {
-                problem.kind = "/problems/invalid-document";
-                problem.title = "Invalid roadmap document";
+            ApiError::Invalid(violations) | ApiError::InvalidBody(violations) => {
+                if matches!(self, ApiError::InvalidBody(_)) {
+                    problem.kind = "/problems/invalid-body";
+                    problem.title = "Invalid request body";
+                }
                 problem.errors = violations
                     .found
                     .iter()
@@ -291,7 +297,7 @@ impl ResponseError for ApiError {
             ApiError::InvalidStory(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::QueueFull { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Invalid(_) | ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

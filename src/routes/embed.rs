@@ -3,7 +3,9 @@
 //!
 //! The page loads nothing: its style and script are inline and allowed by hash in its
 //! `Content-Security-Policy` (`default-src 'none'`). It tells its parent its height with
-//! `postMessage({type: "roadmap-api:resize", slug, height}, "*")` on load and on every resize.
+//! `postMessage({type: "roadmap-api:resize", slug, height}, "*")` on load and on every resize,
+//! and the reader's progress with `{type: "roadmap-api:progress", slug, percent}` on load and on
+//! every check. The checks themselves stay in the reader's browser (`localStorage`).
 
 mod markup;
 pub mod oembed;
@@ -181,9 +183,14 @@ fn with_frame_policy(response: &mut HttpResponse, frame_ancestors: &str) {
 
 /// A roadmap as a self-contained HTML page for an `<iframe>`: title, summary and key facts,
 /// the phases with topics and checkpoints, certifications by tier, projects, transition
-/// stories (with a link to submit one), first moves and sources, with a "from" link to the roadmap. Under 60 KB, readable from 320 px wide, in a
-/// light, dark or automatic theme. A bad parameter is a 400 page and an unknown roadmap a 404
-/// page (HTML, like the page itself).
+/// stories (with a link to submit one), first moves and sources, with a "from" link to the
+/// roadmap. Under 60 KB, readable from 320 px wide, in a light, dark or automatic theme. With
+/// JavaScript, a checkbox beside each trackable item (topics, tracks, checkpoints, projects,
+/// first moves), a progress bar per phase and overall, and reset, export and import of one's
+/// progress as a JSON file; the checks stay in the reader's browser (`localStorage`, per
+/// roadmap and item key) and are sent nowhere, and the page tells its parent the percent done
+/// (`{type: "roadmap-api:progress", slug, percent}`). A bad parameter is a 400 page and an
+/// unknown roadmap a 404 page (HTML, like the page itself).
 #[utoipa::path(
     tag = "embeds",
     params(("slug" = Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"), EmbedQuery),
@@ -279,9 +286,16 @@ async fn render(
         oembed: &oembed,
         canonical: (view == View::Standalone).then_some(for_people.as_str()),
     };
-    let body = page(&roadmap, query.theme.name(), &query.sections.0, &links)
-        .into_string()
-        .into_bytes();
+    let pinned = query.rev.is_some();
+    let body = page(
+        &roadmap,
+        query.theme.name(),
+        &query.sections.0,
+        &links,
+        pinned,
+    )
+    .into_string()
+    .into_bytes();
     let mut response = representation::bytes(req, body, "text/html; charset=utf-8", cache)?;
     with_frame_policy(&mut response, frame_ancestors);
     Ok(response)
@@ -289,7 +303,9 @@ async fn render(
 
 /// The loader for partner pages: turns each `<div data-roadmap="slug">` into a self-sizing
 /// iframe of `/embed/roadmaps/{slug}` (with `data-theme`, `data-sections`, `data-rev`), and
-/// applies height messages only from this API's origin and from its own iframe.
+/// applies height messages only from this API's origin and from its own iframe. The reader's
+/// progress it passes on to the partner's page: a `roadmap-api:progress` event on the div
+/// (`detail`: `{type, slug, percent}`) and its `data-progress` attribute.
 #[utoipa::path(
     tag = "embeds",
     responses(

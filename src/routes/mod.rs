@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod moderation;
 pub mod phases;
 pub mod plan;
+pub mod progress;
 pub mod projects;
 pub mod revisions;
 pub mod roadmaps;
@@ -290,6 +291,8 @@ mod tests {
         assert_documented::<super::sources::SourceQuery>();
         assert_documented::<super::search::SearchParams>();
         assert_documented::<super::plan::PlanQuery>();
+        assert_documented::<super::progress::ProgressQuery>();
+        assert_documented::<super::progress::ProgressPostQuery>();
         assert_documented::<super::revisions::RevisionsQuery>();
         assert_documented::<super::revisions::ChangesQuery>();
         assert_documented::<super::embed::EmbedQuery>();

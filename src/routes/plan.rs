@@ -13,10 +13,10 @@ use super::{
     AppState, BadParameter, InternalError, NotAcceptable, NotFound, NotModified, QueryTooLong,
     Revision, roadmap_for,
 };
-use crate::domain::{Pace, Slug, StudyPlan};
+use crate::domain::{Pace, Progress, Slug, StudyPlan};
 use crate::http::formats::{FormatParam, Offered};
 use crate::http::query::{self, Query, read_text};
-use crate::http::{ApiError, Bounded, Format, json, representation};
+use crate::http::{ApiError, Bounded, DoneList, Format, json, representation};
 
 /// The most study hours a week a plan may assume.
 const MAX_HOURS_PER_WEEK: u32 = 80;
@@ -95,11 +95,17 @@ pub struct PlanQuery {
     pub format: PlanFormat,
     #[param(inline, example = 1)]
     pub rev: Option<Revision>,
+    /// The keys of the items already done, as `/progress` takes them (comma-separated, at
+    /// most 100): only the work left is planned, from `start`. Phases done are left out; a
+    /// phase partly done takes the share of its hours that its items left stand for.
+    #[serde(default)]
+    #[param(inline, style = Form, explode = false, example = json!(["python-fundamentals", "basic-sql"]))]
+    pub done: DoneList,
 }
 
 /// Lays the learning path out on the calendar: for each phase the weeks its hour range takes
 /// at `hours_per_week` (low and high end), its start and end dates, and its checkpoint as a
-/// milestone on its last day.
+/// milestone on its last day. With `done`, only the work left is planned, in the path's order.
 ///
 /// With `Accept: text/calendar` (or `?format=ics`) the plan is an iCalendar file: an all-day
 /// event per phase and one per checkpoint, with UIDs that stay the same for the same roadmap
@@ -129,9 +135,10 @@ pub async fn get_plan(
         .start
         .map_or_else(|| chrono::Utc::now().date_naive(), |start| start.0);
     let (roadmap, cache) = roadmap_for(&state, &slug, query.rev).await?;
+    let progress = Progress::new(&roadmap, &query.done.0);
     let plan = StudyPlan::new(
-        roadmap.slug.clone(),
-        &roadmap.learning_path.phases,
+        &roadmap,
+        &progress,
         query.hours_per_week.get(),
         start,
         query.pace.unwrap_or_default(),

@@ -280,3 +280,65 @@ async fn oembed_describes_a_roadmap_url_of_this_provider() {
 fn encode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
+
+#[tokio::test]
+async fn the_page_marks_each_trackable_item_for_the_progress_script() {
+    let app = spawn_app().await;
+    let html = app
+        .get(&format!("/embed/roadmaps/{SLUG}"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    // 16 topics, 4 tracks, 3 checkpoints, 5 projects, 3 first moves.
+    assert_eq!(html.matches(" data-key=\"").count(), 31);
+    for item in [
+        "<li data-key=\"basic-sql\">",
+        "<li data-key=\"track-a-medical-imaging\">",
+        "<p class=\"checkpoint\" data-key=\"foundation\">",
+        "<h3 data-key=\"readmission-prediction\">",
+        "<li data-key=\"map-your-clinical-superpower\">",
+    ] {
+        assert!(html.contains(item), "the page lacks {item}");
+    }
+    // The units the script counts are the API's: a phase's tracks are one.
+    let units = |html: &str| {
+        let start = html.find("<main data-units=\"").expect("units") + 18;
+        let end = html[start..].find('"').expect("closed") + start;
+        html[start..end]
+            .split(' ')
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let all = units(&html);
+    assert_eq!(all.len(), 28);
+    assert!(all.contains(
+        &"track-a-medical-imaging|track-b-clinical-nlp-ehr|track-c-predictive-analytics|track-d-drug-discovery"
+            .to_owned()
+    ));
+    assert_eq!(
+        html.matches("<h3 data-units=\"").count(),
+        3,
+        "one bar a phase"
+    );
+    assert!(inline(&html, "script").contains("roadmap-api:progress"));
+    assert!(inline(&html, "style").contains("@media print"));
+    // A page showing one section still counts the whole roadmap.
+    let overview = app
+        .get(&format!("/embed/roadmaps/{SLUG}?sections=overview"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert_eq!(units(&overview), all);
+    assert_eq!(overview.matches(" data-key=\"").count(), 0);
+    // Only a pinned revision tells the script to keep checks of items it lacks.
+    assert!(!html.contains(" data-pinned>"));
+    let pinned = app
+        .get(&format!("/roadmaps/{SLUG}?rev=1"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(pinned.contains(" data-pinned>"), "a pinned page says so");
+}

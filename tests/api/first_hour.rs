@@ -378,6 +378,7 @@ async fn the_readme_examples_work_when_pasted_in_order() {
             [
                 "Examples",
                 "For partner sites",
+                "Track progress",
                 "For scripts",
                 "For editors",
                 "Transition stories",

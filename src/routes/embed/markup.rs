@@ -7,7 +7,7 @@ use actix_web::http::header;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::{Section, with_frame_policy};
-use crate::domain::{Difficulty, Range, Roadmap, Tier};
+use crate::domain::{Difficulty, Range, Roadmap, Tier, Unit, all_units, phase_units};
 
 pub(super) const STYLE: &str = include_str!("../embed_assets/embed.css");
 pub(super) const SCRIPT: &str = include_str!("../embed_assets/embed.js");
@@ -37,6 +37,16 @@ fn tier_title(tier: Tier) -> &'static str {
     }
 }
 
+/// Units of progress for the page's script: space-separated, a phase's alternative tracks
+/// joined by `|` (any one of them done is the unit done), as the API counts them.
+fn units(units: &[Unit]) -> String {
+    let unit = |u: &Unit| {
+        let keys: Vec<&str> = u.0.iter().map(|item| item.key.as_str()).collect();
+        keys.join("|")
+    };
+    units.iter().map(unit).collect::<Vec<_>>().join(" ")
+}
+
 /// Where a page of a roadmap links.
 pub(super) struct Links<'a> {
     /// The "From" link: where people read the roadmap.
@@ -48,7 +58,15 @@ pub(super) struct Links<'a> {
     pub canonical: Option<&'a str>,
 }
 
-pub(super) fn page(r: &Roadmap, theme: &str, sections: &[Section], links: &Links<'_>) -> Markup {
+/// The page of `r`. A page `pinned` to a published revision (`?rev=N`) may lack items of later
+/// revisions: its script then keeps the reader's checks of items it does not show.
+pub(super) fn page(
+    r: &Roadmap,
+    theme: &str,
+    sections: &[Section],
+    links: &Links<'_>,
+    pinned: bool,
+) -> Markup {
     let shows = |s: Section| sections.contains(&s);
     html! {
         (DOCTYPE)
@@ -64,7 +82,9 @@ pub(super) fn page(r: &Roadmap, theme: &str, sections: &[Section], links: &Links
                 style { (PreEscaped(STYLE)) }
             }
             body {
-                main {
+                // `data-units` and `data-key` are for the script, which adds the checkboxes
+                // and progress bars: without it the page reads as it always has.
+                main data-units=(units(&all_units(r))) data-pinned[pinned] {
                     header {
                         p.icon aria-hidden="true" { (r.icon) }
                         h1 { (r.title) }
@@ -82,16 +102,16 @@ pub(super) fn page(r: &Roadmap, theme: &str, sections: &[Section], links: &Links
                         section aria-labelledby="phases" {
                             h2 #phases { "Learning path (" (months(r.learning_path.timeline_months)) ")" }
                             @for phase in &r.learning_path.phases {
-                                h3 { "Phase " (phase.number) ": " (phase.title) }
+                                h3 data-units=(units(&phase_units(phase))) { "Phase " (phase.number) ": " (phase.title) }
                                 p.meta { "Months " (phase.months.min) " to " (phase.months.max) " · " (phase.hours_text) " hours" }
                                 @for group in &phase.topic_groups {
                                     h4 { (group.label) @if let Some(title) = &group.title { ": " (title) } }
-                                    ul { @for topic in &group.topics { li { (topic.text) } } }
+                                    ul { @for topic in &group.topics { li data-key=(topic.key) { (topic.text) } } }
                                 }
                                 @if !phase.tracks.is_empty() {
                                     ul {
                                         @for track in &phase.tracks {
-                                            li {
+                                            li data-key=(track.key) {
                                                 strong { "Track " (track.letter) ": " (track.title) }
                                                 " (" (track.focus.join(", "))
                                                 @if !track.tools.is_empty() { "; tools: " (track.tools.join(", ")) }
@@ -101,7 +121,7 @@ pub(super) fn page(r: &Roadmap, theme: &str, sections: &[Section], links: &Links
                                         }
                                     }
                                 }
-                                p.checkpoint { strong { "Checkpoint: " } (phase.checkpoint) }
+                                p.checkpoint data-key=(phase.key) { strong { "Checkpoint: " } (phase.checkpoint) }
                             }
                         }
                     }
@@ -133,7 +153,7 @@ pub(super) fn page(r: &Roadmap, theme: &str, sections: &[Section], links: &Links
                         section aria-labelledby="projects" {
                             h2 #projects { "Portfolio projects" }
                             @for project in &r.projects {
-                                h3 { (project.number) ". " (project.title) }
+                                h3 data-key=(project.key) { (project.number) ". " (project.title) }
                                 p.meta { (project.hours.min) " to " (project.hours.max) " hours" }
                                 p { (project.description) }
                                 ul.chips aria-label="Stack" { @for item in &project.stack { li { (item) } } }
@@ -177,7 +197,7 @@ pub(super) fn page(r: &Roadmap, theme: &str, sections: &[Section], links: &Links
                             @if let Some(note) = &r.first_moves.note { p { (note) } }
                             ol {
                                 @for step in &r.first_moves.items {
-                                    li {
+                                    li data-key=(step.key) {
                                         strong { (step.title) } " (" (step.time.text) "). " (step.summary)
                                         ul { @for s in &step.steps { li { (s) } } }
                                     }

@@ -11,9 +11,10 @@ use crate::http::query::PageQuery;
 use crate::routes::AppState;
 
 /// A roadmap as an HTML page for people: the embed page's content, with the roadmap's title
-/// and a canonical link (to `--site-url` when it is set). Never framed
-/// (`frame-ancestors 'none'`). A bad parameter is a 400 page and an unknown roadmap a 404
-/// page (HTML, like the page itself).
+/// and a canonical link (to `--site-url` when it is set), progress checkboxes included. Never
+/// framed (`frame-ancestors 'none'`). Printed (or saved as PDF from the browser), it is the
+/// whole roadmap on paper, with links written out and no checkboxes or buttons. A bad
+/// parameter is a 400 page and an unknown roadmap a 404 page (HTML, like the page itself).
 #[utoipa::path(
     tag = "embeds",
     params(("slug" = crate::domain::Slug, Path, description = "The roadmap's slug.", example = "healthcare-ai-ml-engineer"), EmbedQuery),

@@ -5,6 +5,9 @@
  * that takes the height of its content: the embedded page posts
  * {type: "roadmap-api:resize", slug, height} to its parent, and this loader only accepts such
  * messages from the API's origin and from its own iframe.
+ * The page also posts {type: "roadmap-api:progress", slug, percent} when the reader's progress
+ * is read or changes; the loader passes it on to the partner's page as a "roadmap-api:progress"
+ * event on the div (detail: that object, bubbling) and as its data-progress attribute.
  */
 (function () {
   var script = document.currentScript;
@@ -30,6 +33,12 @@
       var data = event.data;
       if (data && data.type === "roadmap-api:resize" && typeof data.height === "number" && data.height > 0) {
         frame.style.height = Math.min(Math.ceil(data.height), 100000) + "px";
+      }
+      if (data && data.type === "roadmap-api:progress" && typeof data.percent === "number" &&
+          data.percent >= 0 && data.percent <= 100) {
+        var detail = { type: data.type, slug: String(data.slug), percent: Math.floor(data.percent) };
+        el.setAttribute("data-progress", String(detail.percent));
+        el.dispatchEvent(new CustomEvent("roadmap-api:progress", { detail: detail, bubbles: true }));
       }
     });
   }
