@@ -179,7 +179,10 @@ mod tests {
         let bundled = crate::content::bundled().expect("the bundled content parses");
         let original = bundled[0].clone();
         let copies = [copy(&original, "b-copy"), copy(&original, "c-copy")];
-        store.seed(&bundled).await.expect("seeds");
+        store
+            .seed(&bundled, crate::content::bundled_at())
+            .await
+            .expect("seeds");
         store.import(&copies, "cli", false).await.expect("imports");
         (store, original)
     }
