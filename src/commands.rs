@@ -31,6 +31,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await
         }
+        Command::Bake { out, database } => {
+            let settings = opening(database, true);
+            naming_the_database(&settings, bake(&settings, &out)).await
+        }
         Command::Openapi => Ok(print(openapi_document()?.as_bytes())?),
         Command::Healthcheck { bind } => healthcheck(&bind),
         Command::Import {
@@ -151,6 +155,30 @@ async fn export(settings: &Settings, slug: Option<Slug>, out: Option<&Path>) -> 
         None if single => print(content::to_document_text(&roadmaps[0])?.as_bytes())?,
         None => print(content::to_document_text(&roadmaps)?.as_bytes())?,
     }
+    Ok(())
+}
+
+async fn bake(settings: &Settings, out: &Path) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        settings.database.exists(),
+        "there is no database at {}: nothing to bake",
+        settings.database.display()
+    );
+    // SQLite would refuse a non-empty file; an empty one is no better a target.
+    anyhow::ensure!(
+        !out.exists(),
+        "{} exists: bake writes a new file",
+        out.display()
+    );
+    let store = prepare_store(settings).await?;
+    let baked = store.bake(out).await;
+    store.close().await;
+    baked.with_context(|| format!("cannot bake {}", out.display()))?;
+    eprintln!(
+        "baked {} into {}",
+        settings.database.display(),
+        out.display()
+    );
     Ok(())
 }
 

@@ -68,6 +68,17 @@ pub enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Write a consistent copy of the database (safe while a server writes it) to a new file,
+    /// for read-only replicas: the same content, revision numbers and dates as this
+    /// database, so every server gives the same responses and ETags. The admin tokens are
+    /// left out. Serve the copy with `--read-only`.
+    Bake {
+        /// The new file to write; it must not exist.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Exit 0 when the server at `--bind` answers `/readyz` with 200: a container health
@@ -146,7 +157,8 @@ impl Cli {
                 Command::Migrate(database)
                 | Command::Import { database, .. }
                 | Command::Token { database, .. }
-                | Command::Export { database, .. },
+                | Command::Export { database, .. }
+                | Command::Bake { database, .. },
             ) => database.log_format,
             Some(Command::Openapi | Command::Healthcheck { .. }) => None,
         };

@@ -17,6 +17,7 @@ mod helpers;
 mod layers;
 mod operations;
 mod plan;
+mod replicas;
 mod roadmaps;
 mod search;
 mod security;
