@@ -40,10 +40,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import {
             path,
             dry_run,
+            published_at,
             database,
         } => {
             let settings = opening(database, false);
-            naming_the_database(&settings, import(&settings, &path, dry_run)).await
+            let published_at = published_at.unwrap_or_else(chrono::Utc::now);
+            naming_the_database(&settings, import(&settings, &path, published_at, dry_run)).await
         }
         Command::Token { action, database } => {
             let settings = opening(database, false);
@@ -86,11 +88,21 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     Ok(app.run_until_stopped().await?)
 }
 
-async fn import(settings: &Settings, path: &Path, dry_run: bool) -> anyhow::Result<()> {
+async fn import(
+    settings: &Settings,
+    path: &Path,
+    published_at: chrono::DateTime<chrono::Utc>,
+    dry_run: bool,
+) -> anyhow::Result<()> {
     let roadmaps = content::read_path(path)?;
     let store = prepare_store(settings).await?;
     let changes = store
-        .import(&roadmaps, crate::domain::token::CLI_AUTHOR, dry_run)
+        .import(
+            &roadmaps,
+            crate::domain::token::CLI_AUTHOR,
+            published_at,
+            dry_run,
+        )
         .await
         .context("import failed; nothing was changed")?;
     if !dry_run {

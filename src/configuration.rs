@@ -44,6 +44,11 @@ pub enum Command {
         /// Check everything (documents, conflicts) and write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// When the revisions this import makes were published (RFC 3339, such as
+        /// `2026-12-01T09:00:00Z`, or the commit date of the documents); default: now.
+        /// Databases given the same documents and time answer with the same bytes and ETags.
+        #[arg(long)]
+        published_at: Option<chrono::DateTime<chrono::Utc>>,
         #[command(flatten)]
         database: DatabaseArgs,
     },

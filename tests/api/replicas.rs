@@ -154,6 +154,66 @@ async fn databases_filled_at_different_times_give_every_route_the_same_bytes() {
 }
 
 #[tokio::test]
+async fn imports_of_the_same_documents_and_time_give_the_same_bytes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let document = dir.path().join(format!("{SLUG}.json"));
+    let mut changed = bundled_document();
+    changed["summary"] = json!(format!(
+        "{} (revised)",
+        changed["summary"].as_str().expect("text")
+    ));
+    std::fs::write(&document, changed.to_string()).expect("written");
+    let published_at = "2026-12-01T09:30:00Z";
+
+    let first = spawn_public().await;
+    import(&first, &document, published_at).await;
+    let imported = unix_second();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while unix_second() == imported {
+        assert!(Instant::now() < deadline, "the clock does not move");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let second = spawn_public().await;
+    import(&second, &document, published_at).await;
+
+    let revisions = first
+        .get_json(&format!("/v1/roadmaps/{SLUG}/revisions"))
+        .await;
+    assert_eq!(
+        revisions["data"][1]["published_at"],
+        "2026-12-01T09:30:00.000Z"
+    );
+    assert_eq!(
+        first.get_json("/v1/roadmaps").await["data"][0]["updated_at"],
+        published_at
+    );
+    assert_same_answers(&first, &second).await;
+}
+
+/// Imports `document` into `app`'s database with the CLI, and waits until `app` serves it.
+async fn import(app: &TestApp, document: &Path, published_at: &str) {
+    let path = format!("/v1/roadmaps/{SLUG}");
+    let before = app.get(&path).await.headers().get(header::ETAG).cloned();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_roadmap-api"))
+        .arg("import")
+        .arg(document)
+        .args(["--published-at", published_at, "--database"])
+        .arg(&app.database)
+        .output()
+        .expect("the binary runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The server sees another process's write within 10 ms.
+    let after = app
+        .get_until(&path, |r| r.headers().get(header::ETAG) != before.as_ref())
+        .await;
+    assert_ne!(after.headers().get(header::ETAG), before.as_ref());
+}
+
+#[tokio::test]
 async fn a_replica_baked_from_the_primary_serves_its_revisions_and_bytes() {
     let primary = spawn_public().await;
     let secret = token(&primary, "editor");

@@ -149,7 +149,7 @@ mod tests {
         copy.sources.items[0] = original.sources.items[0].clone();
         let imported = [original.clone(), copy.clone()];
         store
-            .import(&imported, "cli", false)
+            .import(&imported, "cli", chrono::Utc::now(), false)
             .await
             .expect("imports");
         assert_stored(&store, original).await;

@@ -36,16 +36,17 @@ use crate::domain::{Roadmap, Slug};
 impl Store {
     /// Stores every document in one `BEGIN IMMEDIATE` transaction: all of them or, on any
     /// error, none. A document replaces the roadmap with its slug, if there is one; each
-    /// changed roadmap gets a new revision by `author`. With `dry_run`, everything is checked
-    /// and then rolled back.
+    /// changed roadmap gets a new revision by `author`, published at `published_at`. With
+    /// `dry_run`, everything is checked and then rolled back.
     pub async fn import(
         &self,
         roadmaps: &[Roadmap],
         author: &str,
+        published_at: DateTime<Utc>,
         dry_run: bool,
     ) -> Result<Vec<Change>, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let changes = write_all(&mut tx, roadmaps, author, Utc::now()).await?;
+        let changes = write_all(&mut tx, roadmaps, author, published_at).await?;
         if dry_run {
             tx.rollback().await?;
         } else {

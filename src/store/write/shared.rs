@@ -183,7 +183,10 @@ mod tests {
             .seed(&bundled, crate::content::bundled_at())
             .await
             .expect("seeds");
-        store.import(&copies, "cli", false).await.expect("imports");
+        store
+            .import(&copies, "cli", chrono::Utc::now(), false)
+            .await
+            .expect("imports");
         (store, original)
     }
 
@@ -240,7 +243,7 @@ mod tests {
             copy(&rewritten, original.slug.as_str()),
         ];
         store
-            .import(&all, "cli", false)
+            .import(&all, "cli", chrono::Utc::now(), false)
             .await
             .expect("every user changes the facts together");
         assert_eq!(
@@ -256,7 +259,11 @@ mod tests {
         let first = copy(&original, "first-one");
         let mut second = copy(&original, "second-one");
         second.sources.items[0].title.push_str(" (retitled)");
-        let message = conflict(store.import(&[first, second], "cli", true).await);
+        let message = conflict(
+            store
+                .import(&[first, second], "cli", chrono::Utc::now(), true)
+                .await,
+        );
         assert_eq!(
             message,
             format!(
