@@ -10,9 +10,9 @@
 # CDN's share of the traffic at steady state, then rolls out a content change (a PUT on the
 # primary through the CDN and ingress, a bake, the replicas replaced one at a time: start the
 # new one, wait until it is ready, SIGTERM the old one, which drains), then SIGKILLs a replica
-# and restarts it. It prints the figures and exits non-zero
-# when a rule fails: every answer 2xx or 304, no socket errors, the origin at most 1% of
-# client requests at steady state, every replica and then the CDN on the new ETag.
+# and restarts it. It prints the figures and exits non-zero when a rule fails: every answer
+# 2xx or 304, no socket errors, the origin at most 1% of client requests at steady state,
+# every new replica and then the CDN on the new ETag. docs/SCALING.md ("Measured") explains.
 #
 #   deploy/fleet/run.sh [--short] [BINARY]
 #
@@ -50,7 +50,7 @@ if $short; then
 else
   load=90 warmup=10 window=20 down=5 ttl=10
 fi
-drain=2     # a replica's --drain-seconds: the ingress has been switched away before SIGTERM
+drain=2 # a replica's --drain-seconds: it serves this long after SIGTERM, then stops listening
 connections=16
 cache_control="public, max-age=$ttl, stale-while-revalidate=600"
 slug=healthcare-ai-ml-engineer
@@ -58,7 +58,7 @@ primary_port=18401 cdn_port=18480 cdn_status=18481 ingress_port=18490 ingress_st
 # Three replica slots, each with two ports that a roll-out alternates between (18411 and
 # 18414, 18412 and 18415, 18413 and 18416); a replica's metrics are at its port + 50.
 slot_port() { echo $((18411 + $1)); }
-other_port() { if [ "$2" -ge 18414 ]; then echo $(($2 - 3)); else echo $(($2 + 3)); fi; }
+other_port() { if [ "$1" -ge 18414 ]; then echo $(($1 - 3)); else echo $(($1 + 3)); fi; }
 cdn=http://127.0.0.1:$cdn_port
 public_url=$cdn # every server builds the same absolute URLs, whichever answers
 
@@ -343,7 +343,7 @@ bake "$work/snapshot-1.db"
 steps=()
 for slot in 0 1 2; do
   step_started=$(now_ms)
-  port=$(other_port "$slot" "${replica_ports[slot]}")
+  port=$(other_port "${replica_ports[slot]}")
   pid=$(start_replica "$work/snapshot-1.db" "$port")
   pids+=("$pid")
   wait_ready "http://127.0.0.1:$port/readyz" 30
