@@ -251,10 +251,19 @@ pub struct Settings {
     /// Per-client rate limit in requests a second (bursts of as many); off when unset.
     #[arg(long, env = "ROADMAP_API_RATE_LIMIT")]
     pub rate_limit: Option<std::num::NonZeroU32>,
-    /// Per-client limit on the admin writes (`PUT`, `DELETE`) in requests a minute (bursts of
-    /// as many): stricter than reads, whatever `--rate-limit` says.
+    /// Per-client limit on the admin writes (`PUT`, `PATCH`, `DELETE`) in requests a minute
+    /// (bursts of as many): stricter than reads, whatever `--rate-limit` says.
     #[arg(long, env = "ROADMAP_API_ADMIN_RATE_LIMIT", default_value = "60")]
     pub admin_rate_limit: std::num::NonZeroU32,
+    /// Per-client limit on story submissions, in submissions an hour (bursts of as many).
+    /// The client is the connection's address, or the address a trusted proxy
+    /// (`--trusted-proxy`) forwards in `X-Forwarded-For`.
+    #[arg(long, env = "ROADMAP_API_STORY_RATE_LIMIT", default_value = "5")]
+    pub story_rate_limit: std::num::NonZeroU32,
+    /// The most submissions that may wait for moderation at once; beyond it, submissions are
+    /// answered 503 until editors catch up, so that no one can fill the disk.
+    #[arg(long, env = "ROADMAP_API_STORY_MAX_PENDING", default_value = "1000")]
+    pub story_max_pending: std::num::NonZeroU32,
     /// How long a request may take, in seconds, before it is answered 503 (and its work
     /// dropped); a client that sends its request head slower than 5 s is disconnected.
     #[arg(long, env = "ROADMAP_API_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]

@@ -60,6 +60,7 @@ impl Application {
             trusted_proxies: trusted_proxies.clone(),
             site_url: settings.site_url.clone(),
             max_body_bytes: settings.max_body_bytes,
+            story_max_pending: settings.story_max_pending.get(),
         };
         let spec = openapi_spec();
         let spec_paths = Data::new(
@@ -75,6 +76,7 @@ impl Application {
         let rate_limit = Data::new(ClientRateLimit::new(
             settings.rate_limit,
             settings.admin_rate_limit,
+            settings.story_rate_limit,
         ));
         let metrics = Data::new(Metrics::new().context("cannot register the metrics")?);
         let timeout = Data::new(RequestTimeout(Duration::from_secs(
@@ -256,6 +258,14 @@ macro_rules! every_route {
             .service(routes::plan::get_plan)
             .service(routes::admin::put_roadmap)
             .service(routes::admin::delete_roadmap)
+            .service(routes::stories::submit_story)
+            .service(routes::stories::list_stories)
+            .service(routes::stories::get_story)
+            .service(routes::story_form::new_story_form)
+            .service(routes::moderation::list_submissions)
+            .service(routes::moderation::get_submission)
+            .service(routes::moderation::moderate)
+            .service(routes::moderation::erase)
             .service(routes::revisions::list_revisions)
             .service(routes::revisions::change_feed)
             .service(routes::embed::embed_page)

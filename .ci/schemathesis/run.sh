@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Conformance: schemathesis fuzzes every operation of the served spec with `--checks all`,
-# first the reads without credentials, then everything with an admin token (PUT and DELETE
-# change the scratch database). Any failure fails; so does any 5xx in the server's log.
+# first what needs no credentials (the reads and the public story submission), then
+# everything with an admin token (PUT, PATCH and DELETE change the scratch database). Any failure fails; so does any 5xx in the server's log.
 #
 #   .ci/schemathesis/run.sh BINARY [MAX_EXAMPLES]
 #
@@ -21,11 +21,11 @@ python3 -m venv "$work/venv"
 st=("$work/venv/bin/st" --config-file "$here/schemathesis.toml")
 export PYTHONPATH=$here SCHEMATHESIS_HOOKS=st_hooks
 
-# Writes are fuzzed too: lift the admin rate limit so they reach the handlers.
+# Writes are fuzzed too: lift the admin and story rate limits so they reach the handlers.
 # The spec's oEmbed example names a roadmap at http://127.0.0.1:8080, the default address; the
 # public URL makes this server answer for it wherever it listens.
 "$bin" --database "$work/roadmap.db" --bind "127.0.0.1:$port" --log-format json \
-  --admin-rate-limit 1000000 --public-url http://127.0.0.1:8080 2>"$work/server.log" &
+  --admin-rate-limit 1000000 --story-rate-limit 1000000 --public-url http://127.0.0.1:8080 2>"$work/server.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 python3 - "$url/readyz" <<'PY'

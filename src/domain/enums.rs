@@ -88,6 +88,16 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// Where a submitted transition story stands: `pending` until an editor decides,
+    /// `approved` (published in the roadmap) or `rejected`.
+    StoryStatus {
+        Pending => "pending",
+        Approved => "approved",
+        Rejected => "rejected",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,15 +8,17 @@ mod range;
 mod roadmap;
 mod schema;
 mod slug;
+mod story;
 pub mod token;
 mod validation;
 
 pub use collection::{CertificationEntry, Citation, ProjectEntry, Rating, SourceEntry};
-pub use enums::{Difficulty, SourceKind, Tier, UnknownValue};
+pub use enums::{Difficulty, SourceKind, StoryStatus, Tier, UnknownValue};
 pub use plan::{Milestone, Pace, PlannedPhase, StudyPlan};
 pub use range::{InvertedRange, Range, RangeColumnsError};
 pub use roadmap::*;
 pub use slug::{MAX_SLUG_LEN, Slug, SlugError};
+pub use story::*;
 pub use validation::{
     DocumentError, MAX_TEXT_LEN, MAX_VIOLATIONS, Violation, Violations, is_blank, is_space,
 };

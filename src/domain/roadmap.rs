@@ -334,16 +334,39 @@ pub struct TransitionStories {
     pub note: Option<String>,
 }
 
-/// One verified transition story.
+/// One transition story: a person's move from a clinical role into this one, submitted
+/// through `POST /v1/roadmaps/{slug}/stories` and published by an editor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionStory {
+    /// Stable: `story-` and the start of the submission's id.
+    #[schema(example = "story-4f2a9c1e0b7d")]
     pub key: Slug,
-    pub title: String,
-    pub summary: String,
-    #[schema(required = true)]
+    /// The name the person chose to show; null when they stay anonymous.
+    #[schema(required = true, min_length = 1, max_length = 80, example = "Dana R.")]
     #[serde(deserialize_with = "Option::deserialize")]
-    pub url: Option<String>,
+    pub display_name: Option<String>,
+    /// The clinical role they came from.
+    #[schema(min_length = 2, max_length = 120, example = "ICU nurse")]
+    pub from_role: String,
+    /// The role they reached.
+    #[schema(
+        min_length = 2,
+        max_length = 120,
+        example = "Machine Learning Engineer"
+    )]
+    pub to_role: String,
+    /// The year of the move.
+    #[schema(minimum = 1950, example = 2024)]
+    pub year: u16,
+    /// Their story, as plain text (line breaks are paragraphs). Never HTML: escape it.
+    #[schema(min_length = 200, max_length = 5000)]
+    pub story: String,
+    /// Up to three public http(s) links the person gave (a profile, a post).
+    #[schema(max_items = 3, example = json!(["https://example.org/my-transition"]))]
+    pub links: Vec<String>,
+    /// An editor checked the person's history.
+    pub verified: bool,
 }
 
 /// The first moves: what to do this week.

@@ -1,11 +1,12 @@
-//! The roadmap document's JSON Schema, generated from the types (the one the spec publishes),
-//! and the first pass of checking a document against it with the `jsonschema` crate: every
+//! The JSON Schemas of the documents clients send (a roadmap, a story submission, a moderation
+//! patch), generated from the types (the ones the spec publishes), and the first pass of
+//! checking a document against its schema with the `jsonschema` crate: every
 //! place that breaks the schema is reported at once, where deserializing stops at the first.
 
 use std::sync::LazyLock;
 
 use serde_json::{Map, Value, json};
-use utoipa::{PartialSchema, ToSchema};
+use utoipa::ToSchema;
 
 use super::Roadmap;
 use super::validation::Violations;
@@ -15,17 +16,48 @@ use super::validation::Violations;
 /// whatever a hostile document holds (a 2 MB body of empty strings is 700,000 values).
 pub const MAX_VALUES: usize = 50_000;
 
-/// The schema as a JSON Schema 2020-12 document: the roadmap's schema at the root, and the
-/// schemas it refers to where its `$ref`s (`#/components/schemas/...`) point.
-static VALIDATOR: LazyLock<Result<jsonschema::Validator, String>> = LazyLock::new(|| {
+/// A type's schema (the one the spec publishes) compiled as a JSON Schema 2020-12 document:
+/// the type's schema at the root, and the schemas it refers to where its `$ref`s
+/// (`#/components/schemas/...`) point.
+pub(super) struct SchemaCheck(Result<jsonschema::Validator, String>);
+
+impl SchemaCheck {
+    pub(super) fn of<T: ToSchema>() -> SchemaCheck {
+        SchemaCheck(compile::<T>())
+    }
+
+    /// Reports where `document` breaks the schema; more than [`MAX_VALUES`] values is one
+    /// problem, reported instead.
+    pub(super) fn check(&self, document: &Value, found: &mut Violations) {
+        if count_values(document, MAX_VALUES + 1) > MAX_VALUES {
+            found.report(
+                String::new(),
+                format!("holds more than {MAX_VALUES} JSON values, more than any document needs"),
+            );
+            return;
+        }
+        match &self.0 {
+            Ok(validator) => {
+                for error in validator.iter_errors(document) {
+                    found.report(error.instance_path().to_string(), error.to_string());
+                }
+            }
+            // The schema is generated from the types, so this is a bug the unit tests catch;
+            // deserializing still checks the document.
+            Err(error) => tracing::error!(%error, "a schema does not compile"),
+        }
+    }
+}
+
+fn compile<T: ToSchema>() -> Result<jsonschema::Validator, String> {
     let mut referred = Vec::new();
-    Roadmap::schemas(&mut referred);
+    T::schemas(&mut referred);
     let components: Map<String, Value> = referred
         .into_iter()
         .map(|(name, schema)| Ok((name, serde_json::to_value(schema)?)))
         .collect::<Result<_, serde_json::Error>>()
         .map_err(|e| e.to_string())?;
-    let mut root = serde_json::to_value(Roadmap::schema()).map_err(|e| e.to_string())?;
+    let mut root = serde_json::to_value(T::schema()).map_err(|e| e.to_string())?;
     if let Value::Object(root) = &mut root {
         root.insert(
             "$schema".to_owned(),
@@ -34,28 +66,13 @@ static VALIDATOR: LazyLock<Result<jsonschema::Validator, String>> = LazyLock::ne
         root.insert("components".to_owned(), json!({ "schemas": components }));
     }
     jsonschema::validator_for(&root).map_err(|e| e.to_string())
-});
+}
 
-/// Reports where `document` breaks the roadmap's schema; more than [`MAX_VALUES`] values is
-/// one problem, reported instead.
+static ROADMAP: LazyLock<SchemaCheck> = LazyLock::new(SchemaCheck::of::<Roadmap>);
+
+/// Reports where `document` breaks the roadmap's schema.
 pub(super) fn check(document: &Value, found: &mut Violations) {
-    if count_values(document, MAX_VALUES + 1) > MAX_VALUES {
-        found.report(
-            String::new(),
-            format!("holds more than {MAX_VALUES} JSON values, more than any roadmap needs"),
-        );
-        return;
-    }
-    match &*VALIDATOR {
-        Ok(validator) => {
-            for error in validator.iter_errors(document) {
-                found.report(error.instance_path().to_string(), error.to_string());
-            }
-        }
-        // The schema is generated from the types, so this is a bug the unit tests catch;
-        // deserializing still checks the document.
-        Err(error) => tracing::error!(%error, "the roadmap schema does not compile"),
-    }
+    ROADMAP.check(document, found);
 }
 
 /// The values in `value`, counting no further than `limit`.
@@ -82,7 +99,7 @@ mod tests {
 
     #[test]
     fn the_schema_compiles_and_holds_the_bundled_document() {
-        let validator = VALIDATOR.as_ref().expect("the schema compiles");
+        let validator = ROADMAP.0.as_ref().expect("the schema compiles");
         for roadmap in crate::content::bundled().expect("bundled content") {
             let document = serde_json::to_value(&roadmap).expect("json");
             let errors: Vec<String> = validator

@@ -105,6 +105,9 @@ impl Roadmap {
     }
 
     fn check_across_fields(&self, value: &Value, found: &mut Violations) {
+        for (i, story) in self.transition_stories.items.iter().enumerate() {
+            super::story::check_published(story, &format!("/transition_stories/items/{i}"), found);
+        }
         let mut report = |pointer: String, detail: String| found.report(pointer, detail);
 
         let mut keys = HashSet::new();

@@ -17,6 +17,17 @@ const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 
 /// For everything that is not a page: nothing may run, nothing may frame it.
 const DATA_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
+/// A CSP source that allows exactly this inline script or style: `'sha256-...'`.
+pub fn csp_hash(text: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
 /// The client's `X-Request-Id` when it is a sane token (at most 128 visible ASCII
 /// characters), else a new UUID. A made-up id only ever comes back to its own client and into
 /// the log as one field, never into a metric label.

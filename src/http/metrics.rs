@@ -31,6 +31,18 @@ pub struct Metrics {
     cache_misses: IntCounter,
     cache_bytes: IntGauge,
     pool: IntGaugeVec,
+    story_submissions: IntCounterVec,
+}
+
+/// What became of a story submission, as `story_submissions_total` counts it.
+#[derive(Debug, Clone, Copy)]
+pub enum SubmissionOutcome {
+    /// Stored, pending moderation.
+    Accepted,
+    /// The honeypot was filled: answered as accepted, stored nowhere.
+    Honeypot,
+    /// Refused: invalid, a duplicate, over the rate limit, or the queue full.
+    Refused,
 }
 
 /// Counts a request as in flight until dropped.
@@ -87,7 +99,15 @@ impl Metrics {
         registry.register(Box::new(in_flight.clone()))?;
         registry.register(Box::new(cache.clone()))?;
         registry.register(Box::new(cache_bytes.clone()))?;
+        let story_submissions = IntCounterVec::new(
+            Opts::new(
+                "story_submissions_total",
+                "Story submissions, by outcome: `accepted`, `honeypot` (a filled hidden field: answered as accepted, stored nowhere) or `refused`.",
+            ),
+            &["outcome"],
+        )?;
         registry.register(Box::new(pool.clone()))?;
+        registry.register(Box::new(story_submissions.clone()))?;
         Ok(Metrics {
             registry,
             requests,
@@ -97,6 +117,7 @@ impl Metrics {
             cache_misses: cache.get_metric_with_label_values(&["miss"])?,
             cache_bytes,
             pool,
+            story_submissions,
         })
     }
 
@@ -123,6 +144,16 @@ impl Metrics {
         } else {
             self.cache_misses.inc();
         }
+    }
+
+    /// Records what became of a story submission.
+    pub fn story_submission(&self, outcome: SubmissionOutcome) {
+        let label = match outcome {
+            SubmissionOutcome::Accepted => "accepted",
+            SubmissionOutcome::Honeypot => "honeypot",
+            SubmissionOutcome::Refused => "refused",
+        };
+        self.story_submissions.with_label_values(&[label]).inc();
     }
 
     /// The exposition text, with the pool's use and the cache's size read now.

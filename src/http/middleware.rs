@@ -182,31 +182,47 @@ pub async fn timeout(
 /// Used when no timeout is registered (never, in the real app).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// CORS for a read-only public API: every GET and HEAD, from any origin, with the headers a
-/// client needs readable; a preflight is granted only for GET and HEAD, so no browser can be
-/// made to send a write. The headers go on every read, `Origin` or not, so that a copy a
-/// shared cache keeps serves browsers too.
+/// CORS for a public API: every GET and HEAD from any origin, with the headers a client needs
+/// readable; and, from any origin, the public `POST`s (the story submission: every `POST` of
+/// this API is public, and no route takes credentials from a browser). A preflight for any
+/// other method is refused, so no browser can be made to send an admin write. The headers go
+/// on every read, `Origin` or not, so that a copy a shared cache keeps serves browsers too.
 pub async fn cors(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    let takes_post = || {
+        req.app_data::<Data<SpecPaths>>()
+            .and_then(|paths| paths.allowed(req.path()))
+            .is_some_and(|allow| allow.split(", ").any(|method| method == "POST"))
+    };
     if req.method() == Method::OPTIONS
         && let Some(requested) = req.headers().get(header::ACCESS_CONTROL_REQUEST_METHOD)
     {
-        if requested != "GET" && requested != "HEAD" {
+        let public_post = requested == "POST" && takes_post();
+        if requested != "GET" && requested != "HEAD" && !public_post {
             return Ok(req.error_response(ApiError::PreflightRefused));
         }
+        let methods = if takes_post() {
+            "GET, HEAD, POST"
+        } else {
+            "GET, HEAD"
+        };
         let mut preflight = HttpResponse::NoContent();
         preflight
             .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-            .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, HEAD"))
+            .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, methods))
             .insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"));
         if let Some(headers) = req.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
             preflight.insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, headers.clone()));
         }
         return Ok(req.into_response(preflight.finish()));
     }
-    let readable = matches!(*req.method(), Method::GET | Method::HEAD);
+    let readable = match *req.method() {
+        Method::GET | Method::HEAD => true,
+        Method::POST => takes_post(),
+        _ => false,
+    };
     let mut res = next.call(req).await?.map_into_boxed_body();
     if readable {
         let headers = res.headers_mut();

@@ -37,6 +37,34 @@ pub fn request_host(req: &HttpRequest) -> &str {
         .unwrap_or("localhost")
 }
 
+/// The media type of the request's body: its `Content-Type` without parameters, lowercased.
+pub fn body_media_type(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|media| media.trim().to_ascii_lowercase())
+}
+
+/// True for `application/json` and the `+json` types (`application/merge-patch+json`).
+pub fn is_json(media: &str) -> bool {
+    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
+}
+
+/// The whole request body, read here rather than by the `Bytes` extractor so that the 413 can
+/// name the limit and `why` it is what it is.
+pub async fn read_body(
+    payload: actix_web::web::Payload,
+    limit: usize,
+    why: &'static str,
+) -> Result<actix_web::web::Bytes, ApiError> {
+    payload
+        .to_bytes_limited(limit)
+        .await
+        .map_err(|_| ApiError::BodyTooLarge { limit, why })?
+        .map_err(|e| ApiError::MalformedBody(format!("the body could not be read: {e}")))
+}
+
 /// The reverse proxies whose `X-Forwarded-Proto` is believed (`--trusted-proxy`).
 #[derive(Debug, Clone, Default)]
 pub struct TrustedProxies(pub std::sync::Arc<[std::net::IpAddr]>);
@@ -54,6 +82,23 @@ impl TrustedProxies {
             .get("x-forwarded-proto")
             .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"));
         if trusted && https { "https" } else { "http" }
+    }
+
+    /// The client's address: the connection's, or, when the connection comes from a trusted
+    /// proxy, the last address that proxy appended to `X-Forwarded-For` (the one it saw).
+    pub fn client(&self, req: &HttpRequest) -> Option<std::net::IpAddr> {
+        let peer = req.peer_addr()?.ip();
+        if !self.0.contains(&peer) {
+            return Some(peer);
+        }
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .last()
+            .and_then(|last| last.trim().parse().ok());
+        Some(forwarded.unwrap_or(peer))
     }
 }
 

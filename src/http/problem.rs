@@ -53,16 +53,20 @@ pub enum ApiError {
     Unauthorized(&'static str),
     #[error("this server is read-only: it serves content and takes no writes")]
     ReadOnly,
-    #[error("the roadmap does not match `If-Match` / `If-None-Match`: fetch it again and retry")]
+    #[error("the resource does not match `If-Match` / `If-None-Match`: fetch it again and retry")]
     PreconditionFailed,
     #[error("the body is not JSON: {0}")]
     MalformedBody(String),
-    #[error("the body is larger than {0} bytes, this server's limit (`--max-body-bytes`)")]
-    BodyTooLarge(usize),
-    #[error("the body must be `application/json`")]
-    UnsupportedMediaType,
+    #[error("the body is larger than {limit} bytes, {why}")]
+    BodyTooLarge { limit: usize, why: &'static str },
+    #[error("the body must be {0}")]
+    UnsupportedMediaType(&'static str),
     #[error("the document is not a valid roadmap; see `errors`")]
     Invalid(crate::domain::Violations),
+    #[error("the story is not valid; see `errors`")]
+    InvalidStory(crate::domain::Violations),
+    #[error("the moderation queue is full; submit again later")]
+    QueueFull { retry_after: u64 },
     #[error("this resource is available as: {0}")]
     NotAcceptable(String),
     #[error("{0}")]
@@ -70,7 +74,7 @@ pub enum ApiError {
     #[error("too many requests from this client; retry in {retry_after} s")]
     RateLimited { retry_after: u64 },
     #[error(
-        "a CORS preflight is granted for GET and HEAD only: this API takes no writes from browsers"
+        "a CORS preflight is granted for GET, HEAD and the public POSTs only: this API takes no admin writes from browsers"
     )]
     PreflightRefused,
     #[error("internal error")]
@@ -84,6 +88,7 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::Conflict(detail) => ApiError::Conflict(detail),
             StoreError::PreconditionFailed => ApiError::PreconditionFailed,
+            StoreError::Invalid(violations) => ApiError::InvalidStory(violations),
             StoreError::StaleSearch => ApiError::StaleCursor(StoreError::StaleSearch.to_string()),
             StoreError::BadSearch(detail) => {
                 ApiError::bad_parameter("q", format!("is not a valid search ({detail})"))
@@ -234,6 +239,17 @@ impl ApiError {
                     .collect();
                 problem.truncated = violations.truncated;
             }
+            ApiError::InvalidStory(violations) => {
+                problem.kind = "/problems/invalid-story";
+                problem.title = "Invalid story";
+                problem.errors = violations
+                    .found
+                    .iter()
+                    .cloned()
+                    .map(ProblemItem::from)
+                    .collect();
+                problem.truncated = violations.truncated;
+            }
             ApiError::StaleCursor(_) => {
                 problem.kind = "/problems/stale-cursor";
                 problem.title = "Stale cursor";
@@ -271,8 +287,10 @@ impl ResponseError for ApiError {
             ApiError::ReadOnly => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::InvalidStory(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::QueueFull { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -298,6 +316,9 @@ impl ResponseError for ApiError {
             }
             ApiError::TimedOut(_) => {
                 response.insert_header((header::RETRY_AFTER, 1));
+            }
+            ApiError::QueueFull { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, *retry_after));
             }
             _ => {}
         }

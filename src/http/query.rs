@@ -357,9 +357,19 @@ impl<'de> Deserializer<'de> for Value<'_> {
         visitor.visit_newtype_struct(self)
     }
 
+    /// A closed set of names (`status=pending`): the text names the variant.
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ParamError> {
+        visitor.visit_enum(IntoDeserializer::<ParamError>::into_deserializer(self.0))
+    }
+
     forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct map struct enum identifier ignored_any
+        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
     }
 }
 

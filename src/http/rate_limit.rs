@@ -1,6 +1,8 @@
 //! Per-client rate limits, by the peer address of the connection: reads are limited when
 //! `--rate-limit N` is set (N requests a second, bursts of N); the admin writes (`PUT`,
-//! `DELETE`) always are, by the stricter `--admin-rate-limit` (requests a minute, default 60).
+//! `PATCH`, `DELETE`) always are, by the stricter `--admin-rate-limit` (requests a minute,
+//! default 60); story submissions by `--story-rate-limit` (an hour, default 5), which the
+//! submission route applies to the submissions it takes ([`ClientRateLimit::admit_story`]).
 //! The health routes are never limited, so probes keep working.
 //!
 //! Behind a load balancer every request comes from the balancer's address, so a deployment
@@ -46,14 +48,25 @@ impl Limit {
 pub struct ClientRateLimit {
     reads: Option<Limit>,
     writes: Limit,
+    stories: Limit,
 }
 
 impl ClientRateLimit {
-    pub fn new(reads_per_second: Option<NonZeroU32>, writes_per_minute: NonZeroU32) -> Self {
+    pub fn new(
+        reads_per_second: Option<NonZeroU32>,
+        writes_per_minute: NonZeroU32,
+        stories_per_hour: NonZeroU32,
+    ) -> Self {
         ClientRateLimit {
             reads: reads_per_second.map(|n| Limit::new(Quota::per_second(n))),
             writes: Limit::new(Quota::per_minute(writes_per_minute)),
+            stories: Limit::new(Quota::per_hour(stories_per_hour)),
         }
+    }
+
+    /// Counts one story submission of `client` against `--story-rate-limit`, or refuses it.
+    pub fn admit_story(&self, client: IpAddr) -> Result<Allowance, ApiError> {
+        self.stories.admit(client)
     }
 }
 
@@ -80,7 +93,7 @@ impl Allowance {
 pub fn admit(req: &ServiceRequest) -> Result<Option<Allowance>, ApiError> {
     let limits = req.app_data::<Data<ClientRateLimit>>();
     let exempt = PROBE_PATHS.contains(&req.path());
-    let is_write = matches!(*req.method(), Method::PUT | Method::DELETE);
+    let is_write = matches!(*req.method(), Method::PUT | Method::PATCH | Method::DELETE);
     let limit = limits.and_then(|limits| {
         if is_write {
             Some(&limits.writes)
@@ -92,18 +105,24 @@ pub fn admit(req: &ServiceRequest) -> Result<Option<Allowance>, ApiError> {
     else {
         return Ok(None);
     };
-    if limit.limiter.len() > TRACKED_CLIENTS {
-        limit.limiter.retain_recent();
-    }
-    match limit.limiter.check_key(&client) {
-        Ok(snapshot) => Ok(Some(Allowance {
-            burst: limit.burst.get(),
-            remaining: snapshot.remaining_burst_capacity(),
-        })),
-        Err(not_until) => {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            Err(ApiError::RateLimited { retry_after })
+    limit.admit(client).map(Some)
+}
+
+impl Limit {
+    fn admit(&self, client: IpAddr) -> Result<Allowance, ApiError> {
+        if self.limiter.len() > TRACKED_CLIENTS {
+            self.limiter.retain_recent();
+        }
+        match self.limiter.check_key(&client) {
+            Ok(snapshot) => Ok(Allowance {
+                burst: self.burst.get(),
+                remaining: snapshot.remaining_burst_capacity(),
+            }),
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                let retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                Err(ApiError::RateLimited { retry_after })
+            }
         }
     }
 }

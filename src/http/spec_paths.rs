@@ -36,11 +36,15 @@ impl SpecPaths {
         let mut router = matchit::Router::new();
         for (path, item) in &spec.paths.paths {
             let mut methods = vec!["GET", "HEAD"];
-            if item.put.is_some() {
-                methods.push("PUT");
-            }
-            if item.delete.is_some() {
-                methods.push("DELETE");
+            for (method, operation) in [
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("PATCH", &item.patch),
+                ("DELETE", &item.delete),
+            ] {
+                if operation.is_some() {
+                    methods.push(method);
+                }
             }
             methods.push("OPTIONS");
             let query = item

@@ -13,7 +13,7 @@ use super::{AppState, InternalError, NotFound};
 use crate::domain::token::find_token;
 use crate::domain::{DocumentError, Roadmap, Slug, Violations};
 use crate::http::etag::precondition_tags;
-use crate::http::{ApiError, CachePolicy, Problem, json};
+use crate::http::{ApiError, CachePolicy, Problem, body_media_type, is_json, json, read_body};
 use crate::store::{ChangeKind, Precondition};
 
 /// The name of the token a write was made with; extracting it authenticates the request.
@@ -53,7 +53,7 @@ impl FromRequest for Admin {
     }
 }
 
-fn precondition(req: &HttpRequest) -> Result<Precondition, ApiError> {
+pub(super) fn precondition(req: &HttpRequest) -> Result<Precondition, ApiError> {
     Ok(
         if let Some(tags) = precondition_tags(req, header::IF_MATCH)? {
             Precondition::Matches(tags)
@@ -144,22 +144,15 @@ pub async fn put_roadmap(
     admin: Admin,
     payload: actix_web::web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let json_body = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|media| media.trim() == "application/json" || media.trim().ends_with("+json"));
-    if !json_body {
-        return Err(ApiError::UnsupportedMediaType);
+    if !body_media_type(&req).is_some_and(|media| is_json(&media)) {
+        return Err(ApiError::UnsupportedMediaType("`application/json`"));
     }
-    // Read here rather than by the `Bytes` extractor, so that the 413 can name the limit and
-    // what sets it.
-    let body = payload
-        .to_bytes_limited(state.max_body_bytes)
-        .await
-        .map_err(|_| ApiError::BodyTooLarge(state.max_body_bytes))?
-        .map_err(|e| ApiError::MalformedBody(format!("the body could not be read: {e}")))?;
+    let body = read_body(
+        payload,
+        state.max_body_bytes,
+        "this server's limit (`--max-body-bytes`)",
+    )
+    .await?;
     let roadmap = Roadmap::parse(&body).map_err(|e| match e {
         DocumentError::Malformed(detail) => ApiError::MalformedBody(detail),
         DocumentError::Invalid(violations) => ApiError::Invalid(violations),

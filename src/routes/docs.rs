@@ -35,8 +35,9 @@ pub struct SpecDocument(pub Vec<u8>);
         (name = "sources", description = "What a roadmap cites."),
         (name = "search", description = "Full-text search over the whole collection."),
         (name = "changes", description = "What changed, as a feed to poll."),
+        (name = "stories", description = "Transition stories: submitting one (public), the form for people, and the published stories."),
         (name = "embeds", description = "For partner sites: an iframe page, its loader, and oEmbed."),
-        (name = "admin", description = "Writing roadmaps; needs a bearer token made with `roadmap-api token create NAME`."),
+        (name = "admin", description = "Writing roadmaps and moderating stories; needs a bearer token made with `roadmap-api token create NAME`."),
         (name = "meta", description = "Health and the API description."),
     )
 )]

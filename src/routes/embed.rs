@@ -14,10 +14,7 @@ use std::sync::LazyLock;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse, get};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Deserializer};
-use sha2::{Digest, Sha256};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
@@ -26,6 +23,7 @@ use self::markup::{Links, SCRIPT, STYLE, error_page, page};
 pub use self::oembed::{OEmbed, OEmbedQuery, oembed_provider};
 use super::{AppState, Revision, roadmap_for};
 use crate::domain::Slug;
+use crate::http::headers::csp_hash;
 use crate::http::params::choice_schema;
 use crate::http::query::{PageQuery, read_text};
 use crate::http::{ApiError, CachePolicy, representation};
@@ -34,13 +32,11 @@ const LOADER: &str = include_str!("embed_assets/loader.js");
 
 /// `script-src` and `style-src` of the page: exactly its inline script and style.
 static CSP_SOURCES: LazyLock<String> = LazyLock::new(|| {
-    let hash = |text: &str| {
-        format!(
-            "'sha256-{}'",
-            STANDARD.encode(Sha256::digest(text.as_bytes()))
-        )
-    };
-    format!("style-src {}; script-src {}", hash(STYLE), hash(SCRIPT))
+    format!(
+        "style-src {}; script-src {}",
+        csp_hash(STYLE),
+        csp_hash(SCRIPT)
+    )
 });
 
 /// The parts of a roadmap an embed can show.
@@ -50,15 +46,17 @@ enum Section {
     Phases,
     Certifications,
     Projects,
+    Stories,
     Moves,
     Sources,
 }
 
-const SECTIONS: [(&str, Section); 6] = [
+const SECTIONS: [(&str, Section); 7] = [
     ("overview", Section::Overview),
     ("phases", Section::Phases),
     ("certifications", Section::Certifications),
     ("projects", Section::Projects),
+    ("stories", Section::Stories),
     ("moves", Section::Moves),
     ("sources", Section::Sources),
 ];
@@ -158,7 +156,8 @@ pub struct EmbedQuery {
     #[param(inline)]
     pub theme: Theme,
     /// Which sections show, comma-separated, in page order whatever the order given:
-    /// `overview`, `phases`, `certifications`, `projects`, `moves`, `sources` (default: all).
+    /// `overview`, `phases`, `certifications`, `projects`, `stories`, `moves`, `sources`
+    /// (default: all).
     #[serde(default)]
     #[param(inline, example = "overview,phases")]
     pub sections: Sections,
@@ -181,8 +180,8 @@ fn with_frame_policy(response: &mut HttpResponse, frame_ancestors: &str) {
 }
 
 /// A roadmap as a self-contained HTML page for an `<iframe>`: title, summary and key facts,
-/// the phases with topics and checkpoints, certifications by tier, projects, first moves and
-/// sources, with a "from" link to the roadmap. Under 60 KB, readable from 320 px wide, in a
+/// the phases with topics and checkpoints, certifications by tier, projects, transition
+/// stories (with a link to submit one), first moves and sources, with a "from" link to the roadmap. Under 60 KB, readable from 320 px wide, in a
 /// light, dark or automatic theme. A bad parameter is a 400 page and an unknown roadmap a 404
 /// page (HTML, like the page itself).
 #[utoipa::path(
@@ -273,8 +272,10 @@ async fn render(
             form_urlencoded::byte_serialize(embed_url.as_bytes()).collect::<String>()
         ),
     );
+    let submit_story = state.link(&format!("/stories/new?roadmap={}", roadmap.slug));
     let links = Links {
         from: &for_people,
+        submit_story: &submit_story,
         oembed: &oembed,
         canonical: (view == View::Standalone).then_some(for_people.as_str()),
     };

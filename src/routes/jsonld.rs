@@ -1,7 +1,8 @@
 //! schema.org JSON-LD of a roadmap, for partners' search engines: a `Course` about an
 //! `Occupation`, its phases (`Course`) and projects (`LearningResource`) as parts, the
 //! certifications it recommends (High Signal and Helpful) as the occupation's
-//! `EducationalOccupationalCredential` qualifications, and its sources as `citation`.
+//! `EducationalOccupationalCredential` qualifications, its sources as `citation`, and its
+//! published transition stories as the `Article`s it is the `subjectOf`.
 //! Certifications rated Skip are advice against, so they are not offered as qualifications.
 
 use actix_web::{HttpRequest, HttpResponse};
@@ -81,6 +82,23 @@ pub fn document(r: &Roadmap, url: &str) -> Value {
             work
         })
         .collect();
+    let stories: Vec<Value> = r
+        .transition_stories
+        .items
+        .iter()
+        .map(|story| {
+            let mut article = json!({
+                "@type": "Article",
+                "@id": format!("{url}/stories/{}", story.key),
+                "headline": format!("{} to {}, {}", story.from_role, story.to_role, story.year),
+                "articleBody": story.story,
+            });
+            if let Some(name) = &story.display_name {
+                article["author"] = json!({"@type": "Person", "name": name});
+            }
+            article
+        })
+        .collect();
     json!({
         "@context": "https://schema.org",
         "@type": "Course",
@@ -102,6 +120,7 @@ pub fn document(r: &Roadmap, url: &str) -> Value {
         },
         "hasPart": phases.chain(projects).collect::<Vec<_>>(),
         "citation": citations,
+        "subjectOf": stories,
     })
 }
 

@@ -10,6 +10,7 @@ pub mod index;
 pub mod jsonld;
 pub mod lists;
 pub mod metrics;
+pub mod moderation;
 pub mod phases;
 pub mod plan;
 pub mod projects;
@@ -17,6 +18,8 @@ pub mod revisions;
 pub mod roadmaps;
 pub mod search;
 pub mod sources;
+pub mod stories;
+pub mod story_form;
 
 use actix_web::http::{Method, header};
 use actix_web::web::Data;
@@ -51,6 +54,8 @@ pub struct AppState {
     pub site_url: Option<String>,
     /// The largest request body read, in bytes (`--max-body-bytes`).
     pub max_body_bytes: usize,
+    /// The most story submissions that may wait for moderation (`--story-max-pending`).
+    pub story_max_pending: u32,
 }
 
 impl AppState {
@@ -196,8 +201,9 @@ pub struct NoQuery {}
 /// declare (CMSs and analytics append their own) instead of refusing them as the JSON API
 /// does: their handlers read `PageQuery` or no query at all. The response cache keys them on
 /// their declared parameters alone.
-pub const PAGE_PATHS: [&str; 6] = [
+pub const PAGE_PATHS: [&str; 7] = [
     "/roadmaps/{slug}",
+    "/stories/new",
     "/embed/roadmaps/{slug}",
     "/oembed",
     "/embed.js",
@@ -288,5 +294,7 @@ mod tests {
         assert_documented::<super::revisions::ChangesQuery>();
         assert_documented::<super::embed::EmbedQuery>();
         assert_documented::<super::embed::OEmbedQuery>();
+        assert_documented::<super::moderation::QueueQuery>();
+        assert_documented::<super::story_form::FormQuery>();
     }
 }

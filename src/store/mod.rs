@@ -8,7 +8,8 @@
 //!
 //! The modules depend on each other one way only: `columns` (stored values) and `rows`
 //! (inserts) on nothing but this one; `search` on those; `read` on `search`; `collection` and
-//! `write` on `read` and `search`; `revisions` on `write`, whose kinds of change it reports.
+//! `write` on `read` and `search`; `revisions` on `write`, whose kinds of change it reports;
+//! `stories` on `write`, through which an approved story reaches its roadmap.
 
 mod collection;
 mod columns;
@@ -18,6 +19,7 @@ mod read;
 mod revisions;
 mod rows;
 mod search;
+mod stories;
 mod write;
 
 use std::path::Path;
@@ -32,6 +34,7 @@ pub use collection::{CertificationFilter, ProjectFilter, SourceFilter};
 pub use read::{CatalogueFilter, CatalogueSort, RoadmapSummary, SortValue};
 pub use revisions::{ChangeEntry, RevisionInfo};
 pub use search::{HitKind, SearchHit, SearchPage, SearchQuery};
+pub use stories::{Refusal, StoryEvent, StoryRecord};
 pub use write::{Change, ChangeKind, Precondition};
 
 /// Failures of the storage layer.
@@ -56,6 +59,9 @@ pub enum StoreError {
     /// SQLite refused the full-text query.
     #[error("the search query is not valid: {0}")]
     BadSearch(String),
+    /// A moderation patch that would leave the story invalid.
+    #[error("the story is not valid; see `errors`")]
+    Invalid(crate::domain::Violations),
     /// A row that this service would never have written (edited by hand, or corrupted).
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),

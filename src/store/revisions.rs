@@ -21,6 +21,10 @@ pub struct RevisionInfo {
     /// The name of the token that wrote it (`cli` for imports, `bundled` for the shipped content).
     #[schema(example = "editor-alice")]
     pub author: String,
+    /// What a moderation write did, when one made this revision (`story `story-4f2a9c1e0b7d`
+    /// published`); null for an ordinary write.
+    #[schema(required = true, example = "story `story-4f2a9c1e0b7d` published")]
+    pub note: Option<String>,
     /// The ETag of `GET /v1/roadmaps/{slug}?rev={number}` (without quotes); null for a deletion.
     #[schema(required = true)]
     pub content_hash: Option<String>,
@@ -40,7 +44,7 @@ impl Store {
     pub async fn revisions(&self, slug: &Slug) -> Result<Vec<RevisionInfo>, StoreError> {
         let slug = slug.as_str();
         sqlx::query!(
-            "select number, kind, created_at, author, content_hash from revisions
+            "select number, kind, created_at, author, note, content_hash from revisions
              where roadmap = ? order by number",
             slug
         )
@@ -53,6 +57,7 @@ impl Store {
                 kind: r.kind.parse()?,
                 published_at: r.created_at,
                 author: r.author,
+                note: r.note,
                 content_hash: r.content_hash,
             })
         })
@@ -84,7 +89,7 @@ impl Store {
     ) -> Result<(Vec<ChangeEntry>, bool), StoreError> {
         let fetch = i64::from(limit) + 1;
         let rows = sqlx::query!(
-            "select id, roadmap, number, kind, created_at, author, content_hash from revisions
+            "select id, roadmap, number, kind, created_at, author, note, content_hash from revisions
              where (?1 is null or id < ?1) order by id desc limit ?2",
             before,
             fetch,
@@ -104,6 +109,7 @@ impl Store {
                         kind: r.kind.parse()?,
                         published_at: r.created_at,
                         author: r.author,
+                        note: r.note,
                         content_hash: r.content_hash,
                     },
                 })

@@ -19,16 +19,18 @@ pub enum HitKind {
     Project,
     Certification,
     Source,
+    Story,
 }
 
 impl HitKind {
-    pub const ALL: [HitKind; 6] = [
+    pub const ALL: [HitKind; 7] = [
         HitKind::Roadmap,
         HitKind::Phase,
         HitKind::Topic,
         HitKind::Project,
         HitKind::Certification,
         HitKind::Source,
+        HitKind::Story,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +41,7 @@ impl HitKind {
             HitKind::Project => "project",
             HitKind::Certification => "certification",
             HitKind::Source => "source",
+            HitKind::Story => "story",
         }
     }
 }
@@ -164,6 +167,18 @@ fn entries(r: &Roadmap) -> Vec<Entry> {
             body,
             format!("/v1/certifications/{}", c.slug),
         ));
+    }
+    for story in &r.transition_stories.items {
+        let title = format!("{} to {} ({})", story.from_role, story.to_role, story.year);
+        let mut body = vec![story.story.as_str()];
+        body.extend(story.display_name.as_deref());
+        out.push(Entry {
+            kind: HitKind::Story,
+            ref_slug: None,
+            title,
+            body: body.join(" · "),
+            url: format!("{base}/stories/{}", story.key),
+        });
     }
     for source in &r.sources.items {
         let body = vec![source.kind.as_str()];

@@ -61,6 +61,8 @@ const SERVE_FLAGS: &[&str] = &[
     "--trusted-proxy",
     "--rate-limit",
     "--admin-rate-limit",
+    "--story-rate-limit",
+    "--story-max-pending",
     "--request-timeout",
     "--drain-seconds",
     "--shutdown-timeout",
@@ -382,6 +384,7 @@ async fn the_readme_examples_work_when_pasted_in_order() {
                 "For partner sites",
                 "For scripts",
                 "For editors",
+                "Transition stories",
             ]
             .contains(&section.as_str())
                 && code.contains("127.0.0.1:8080")

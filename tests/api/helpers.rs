@@ -33,6 +33,8 @@ pub fn test_settings(dir: &TempDir) -> Settings {
         read_only: false,
         rate_limit: None,
         admin_rate_limit: std::num::NonZeroU32::new(600).expect("not zero"),
+        story_rate_limit: std::num::NonZeroU32::new(1000).expect("not zero"),
+        story_max_pending: std::num::NonZeroU32::new(1000).expect("not zero"),
         request_timeout: 30,
         drain_seconds: 0,
         shutdown_timeout: 5,

@@ -22,4 +22,5 @@ mod roadmaps;
 mod search;
 mod security;
 mod spec;
+mod stories;
 mod sub_resources;

@@ -522,3 +522,61 @@ async fn a_database_on_a_read_only_filesystem_is_served_read_only() {
     });
     assert!(warned, "the log says why the server is read-only");
 }
+
+#[tokio::test]
+async fn a_story_submitter_s_personal_data_reaches_no_log_and_no_export() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("stories.db");
+    let created = run(&database, &["token", "create", "editor"]);
+    let token = String::from_utf8(created.stdout)
+        .expect("UTF-8")
+        .trim()
+        .to_owned();
+    // Debug level: not even a verbose log may hold it.
+    let mut command = binary(&database);
+    command.env("RUST_LOG", "debug");
+    let mut server = serve_as(command, &database, &[]);
+    let client = reqwest::Client::new();
+    let email = "secret.submitter@example.org";
+    let name = "Uniquely Named Person";
+    let submitted = client
+        .post(format!("{}/v1/roadmaps/{SLUG}/stories", server.base))
+        .header("X-Request-Id", "story-under-test")
+        .json(&serde_json::json!({
+            "display_name": name, "from_role": "Midwife", "to_role": "Data Scientist",
+            "year": 2021, "story": "A story of a midwife who learned to model outcomes. ".repeat(5),
+            "links": [], "contact_email": email, "consent": true
+        }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(submitted.status(), 202);
+    let id = submitted.json::<serde_json::Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let approved = client
+        .patch(format!("{}/v1/stories/{id}", server.base))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"status": "approved"}"#)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(approved.status(), 200);
+    let log = server.log.clone();
+    poll_until(&mut server.child, "the submission was logged", || {
+        let logged = std::fs::read_to_string(&log).unwrap_or_default();
+        logged.contains("story-under-test") && logged.contains("story moderated")
+    });
+    server.child.kill().expect("stopped");
+    server.child.wait().expect("reaped");
+    let logged = std::fs::read_to_string(&server.log).expect("log");
+    assert!(!logged.contains(email), "the contact email was logged");
+
+    let exported = run(&database, &["export", SLUG]);
+    assert!(exported.status.success());
+    let exported = String::from_utf8(exported.stdout).expect("UTF-8");
+    assert!(exported.contains(name), "the published story is exported");
+    assert!(!exported.contains(email), "the contact email was exported");
+}

@@ -133,7 +133,11 @@ fn the_spec_states_the_limits_the_code_applies() {
         .iter()
         .filter(|(_, p)| p["name"] == "limit")
         .collect();
-    assert_eq!(limits.len(), 6, "every paged list and the change feed");
+    assert_eq!(
+        limits.len(),
+        7,
+        "every paged list, the change feed and the story queue"
+    );
     for (path, limit) in limits {
         let schema = &limit["schema"];
         assert_eq!(schema["minimum"], Limit::MIN, "{path}");

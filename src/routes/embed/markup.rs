@@ -41,6 +41,8 @@ fn tier_title(tier: Tier) -> &'static str {
 pub(super) struct Links<'a> {
     /// The "From" link: where people read the roadmap.
     pub from: &'a str,
+    /// The form where people submit a transition story.
+    pub submit_story: &'a str,
     pub oembed: &'a str,
     /// The page's own canonical URL, for the page for people; an embed has none.
     pub canonical: Option<&'a str>,
@@ -137,6 +139,35 @@ pub(super) fn page(r: &Roadmap, theme: &str, sections: &[Section], links: &Links
                                 ul.chips aria-label="Stack" { @for item in &project.stack { li { (item) } } }
                                 @if let Some(dataset) = &project.dataset_text { p { "Dataset: " (dataset) } }
                                 p { em { "Your clinical advantage: " } (project.clinical_advantage) }
+                            }
+                        }
+                    }
+                    @if shows(Section::Stories) {
+                        section aria-labelledby="stories" {
+                            h2 #stories { "Real transition stories" }
+                            @for story in &r.transition_stories.items {
+                                article {
+                                    h3 { (story.from_role) " to " (story.to_role) ", " (story.year) }
+                                    p.meta {
+                                        (story.display_name.as_deref().unwrap_or("Anonymous"))
+                                        @if story.verified { " · verified by the editors" }
+                                    }
+                                    @for paragraph in story.story.split('\n').filter(|p| !p.trim().is_empty()) {
+                                        p { (paragraph) }
+                                    }
+                                    @if !story.links.is_empty() {
+                                        ul {
+                                            @for link in &story.links {
+                                                li { a href=(link) target="_blank" rel="nofollow ugc noopener noreferrer" { (link) } }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                            @if let Some(note) = &r.transition_stories.note { p { (note) } }
+                            p {
+                                "Know someone who made this transition? "
+                                a href=(links.submit_story) target="_blank" rel="noopener" { "Submit their story →" }
                             }
                         }
                     }

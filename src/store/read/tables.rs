@@ -79,7 +79,9 @@ pub(in crate::store) async fn load_roadmap(
     })
     .collect::<Result<_, StoreError>>()?;
     let transition_stories = sqlx::query!(
-        "select key, title, summary, url from transition_stories where roadmap_id = ? order by position",
+        r#"select key, display_name, from_role, to_role, year, story, links,
+                verified as "verified: bool"
+         from transition_stories where roadmap_id = ? order by position"#,
         id
     )
     .fetch_all(&mut *conn)
@@ -88,9 +90,15 @@ pub(in crate::store) async fn load_roadmap(
     .map(|s| {
         Ok(TransitionStory {
             key: parse_column("transition_stories.key", &s.key)?,
-            title: s.title,
-            summary: s.summary,
-            url: s.url,
+            display_name: s.display_name,
+            from_role: s.from_role,
+            to_role: s.to_role,
+            year: u16::try_from(s.year).map_err(|_| {
+                StoreError::Corrupt(format!("transition_stories.year holds {}", s.year))
+            })?,
+            story: s.story,
+            links: json_column("transition_stories.links", &s.links)?,
+            verified: s.verified,
         })
     })
     .collect::<Result<_, StoreError>>()?;

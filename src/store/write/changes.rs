@@ -19,7 +19,7 @@ pub enum Precondition {
 }
 
 impl Precondition {
-    pub(super) fn holds(&self, current: Option<&str>) -> bool {
+    pub(in crate::store) fn holds(&self, current: Option<&str>) -> bool {
         let named = |tags: &[String], hash: &str| tags.iter().any(|t| t == "*" || t == hash);
         match (self, current) {
             (Precondition::None, _) => true,

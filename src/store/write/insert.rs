@@ -194,9 +194,13 @@ async fn insert_sections(
         roadmap_id,
         position,
         key: story.key.as_str(),
-        title: &story.title,
-        summary: &story.summary,
-        url: &story.url,
+        display_name: &story.display_name,
+        from_role: &story.from_role,
+        to_role: &story.to_role,
+        year: story.year,
+        story: &story.story,
+        links: to_json_column(&story.links),
+        verified: story.verified,
     })
     .await?;
     let moves = each(roadmaps, |r| &r.first_moves.items);

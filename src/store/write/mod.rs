@@ -25,7 +25,8 @@ use sqlx::SqliteConnection;
 
 pub use changes::{Change, ChangeKind, Precondition};
 use insert::insert_roadmaps;
-use revisions::{Latest, Revision, Snapshot, latest, latest_of, record_revisions};
+pub(super) use revisions::Snapshot;
+use revisions::{Latest, Revision, latest, latest_of, record_revisions};
 use shared::check_shared_facts;
 
 use super::columns::{parse_column, to_json_column};
@@ -200,7 +201,7 @@ struct Pending<'a> {
 
 /// Writes each document that differs from the stored roadmap, with a revision each,
 /// published at `published_at`.
-async fn write_all(
+pub(super) async fn write_all(
     conn: &mut SqliteConnection,
     roadmaps: &[Roadmap],
     author: &str,

@@ -75,18 +75,23 @@ pub(super) struct Revision<'a> {
 }
 
 /// A roadmap's document text, as a revision stores it, with its content hash.
-pub(super) struct Snapshot {
+pub(in crate::store) struct Snapshot {
     json: String,
     pub hash: String,
 }
 
 impl Snapshot {
-    pub(super) fn of(roadmap: &Roadmap) -> Result<Snapshot, StoreError> {
+    pub(in crate::store) fn of(roadmap: &Roadmap) -> Result<Snapshot, StoreError> {
         let json = roadmap
             .to_json()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let hash = crate::domain::content_hash(json.as_bytes());
         Ok(Snapshot { json, hash })
+    }
+
+    /// The document text and its hash.
+    pub(in crate::store) fn parts(&self) -> (&str, &str) {
+        (&self.json, &self.hash)
     }
 }
 
