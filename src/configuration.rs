@@ -75,8 +75,8 @@ pub enum Command {
     },
     /// Write a consistent copy of the database (safe while a server writes it) to a new file,
     /// for read-only replicas: the same content, revision numbers and dates as this
-    /// database, so every server gives the same responses and ETags. The admin tokens are
-    /// left out. Serve the copy with `--read-only`.
+    /// database, so every server gives the same responses and ETags. The admin tokens and the
+    /// story moderation queue are left out. Serve the copy with `--read-only`.
     Bake {
         /// The new file to write; it must not exist.
         #[arg(long)]

@@ -325,6 +325,15 @@ status=$(curl -sS -o "$work/put.json" -w '%{http_code}' -X PUT \
 [ "$status" = 200 ] || { fail "the PUT through the CDN and ingress answered $status: $(cat "$work/put.json")"; exit 1; }
 written=$(now_ms)
 new_etag=$(etag "http://127.0.0.1:$primary_port/v1/roadmaps/$slug")
+# The admin routes and a public submission reach the primary too: only it holds the token (a
+# replica answers 401), and only it takes a POST (a read-only replica answers 405). The empty
+# submission is refused (422) and stores nothing.
+status=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(cat "$work/token")" \
+  "$cdn/v1/stories")
+[ "$status" = 200 ] || fail "GET /v1/stories through the CDN and ingress answered $status, not the primary's 200"
+status=$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H "Content-Type: application/json" \
+  --data-binary '{}' "$cdn/v1/roadmaps/$slug/stories")
+[ "$status" = 422 ] || fail "a story POST through the CDN and ingress answered $status, not the primary's 422"
 [ "$new_etag" != "$old_etag" ] || { fail "the write did not change the ETag"; exit 1; }
 
 # The CDN's ETag (identity encoding, as a third of the load asks), polled from the write on:

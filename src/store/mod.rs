@@ -226,8 +226,10 @@ impl Store {
 
     /// Writes a consistent copy of this database to the new file `out`, for read-only
     /// replicas: the same rows, revision history and dates (so the same bytes and ETags on
-    /// every server), without the admin tokens' hashes, in one file with no write-ahead log.
-    /// Safe while a server writes this database: the copy is one read transaction.
+    /// every server), in one file with no write-ahead log, without what only the primary's
+    /// editors may see: the admin tokens' hashes and the story moderation queue (with the
+    /// submitters' contact addresses). Safe while a server writes this database: the copy
+    /// is one read transaction.
     pub async fn bake(&self, out: &Path) -> Result<(), StoreError> {
         let target = out.to_str().ok_or_else(|| {
             StoreError::Database(sqlx::Error::Configuration(
@@ -238,8 +240,9 @@ impl Store {
             .bind(target)
             .execute(&self.pool)
             .await?;
-        // A replica's image is public: the token hashes stay on the primary. Secure delete
-        // and a second vacuum leave no trace of them in free pages.
+        // A replica's image is public: the token hashes and the submissions stay on the
+        // primary (published stories are in the roadmaps). Secure delete and a second vacuum
+        // leave no trace of them in free pages.
         let mut copy = SqliteConnectOptions::new()
             .filename(out)
             .journal_mode(SqliteJournalMode::Delete)
@@ -247,6 +250,12 @@ impl Store {
             .connect()
             .await?;
         sqlx::query!("delete from tokens")
+            .execute(&mut copy)
+            .await?;
+        sqlx::query!("delete from story_events")
+            .execute(&mut copy)
+            .await?;
+        sqlx::query!("delete from story_submissions")
             .execute(&mut copy)
             .await?;
         sqlx::query("vacuum").execute(&mut copy).await?;

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::admin::{put, token};
 use crate::embed::encode;
 use crate::helpers::{SLUG, TestApp, bundled_document, spawn_with, test_settings};
+use crate::stories::{EMAIL, submitted};
 
 /// The public address both servers are configured with, so that absolute links agree.
 const PUBLIC_URL: &str = "https://api.example.org";
@@ -249,6 +250,9 @@ async fn a_replica_baked_from_the_primary_serves_its_revisions_and_bytes() {
     let response = put(&primary, SLUG, &secret, &changed, &[]).await;
     assert_eq!(response.status(), 200);
 
+    // A submission waiting for moderation, with its submitter's address.
+    submitted(&primary, "fleetmarker").await;
+
     let dir = tempfile::tempdir().expect("temp dir");
     let baked = dir.path().join("roadmap.db");
     bake(&primary.database, &baked);
@@ -273,14 +277,16 @@ async fn a_replica_baked_from_the_primary_serves_its_revisions_and_bytes() {
     );
     assert_same_answers_at(&primary, &replica, &format!("/v1/roadmaps/{SLUG}?rev=2")).await;
 
-    // The baked file holds no token hash (a replica's image is public), though the copy
-    // is taken while the primary holds one.
+    // The baked file holds no token hash and no submission (a replica's image is public),
+    // though the copy is taken while the primary holds them.
     let hash = roadmap_api::domain::token::hash_token(&secret);
     let baked = std::fs::read(&replica.database).expect("the baked file");
-    assert!(
-        !baked.windows(hash.len()).any(|w| w == hash.as_bytes()),
-        "the baked file holds a token hash"
-    );
+    for secret in [hash.as_str(), EMAIL, "fleetmarker"] {
+        assert!(
+            !baked.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "the baked file holds `{secret}`"
+        );
+    }
 }
 
 async fn assert_same_answers_at(a: &TestApp, b: &TestApp, path: &str) {
