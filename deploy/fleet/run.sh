@@ -18,7 +18,7 @@
 #
 # BINARY defaults to target/release/roadmap-api, else target/debug/roadmap-api (under
 # $CARGO_TARGET_DIR when set). --short is CI's version: about 10 s for the roll-out and a
-# 30 s load in all; the full run loads for 90 s. Installs Debian's nginx and wrk when missing.
+# 35 s load in all (with room for a slow machine); the full run loads for 90 s. Installs Debian's nginx and wrk when missing.
 # Ports 18401-18499 on 127.0.0.1. FLEET_KEEP=1 keeps the work folder (logs, configuration).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -46,7 +46,7 @@ fi
 bin=$(realpath "$bin")
 
 if $short; then
-  load=30 warmup=3 window=5 down=2 ttl=5
+  load=35 warmup=3 window=5 down=2 ttl=5
 else
   load=90 warmup=10 window=20 down=5 ttl=10
 fi
