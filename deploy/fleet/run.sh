@@ -18,7 +18,8 @@
 #
 # BINARY defaults to target/release/roadmap-api, else target/debug/roadmap-api (under
 # $CARGO_TARGET_DIR when set). --short is CI's version: about 10 s for the roll-out and a
-# 35 s load in all (with room for a slow machine); the full run loads for 90 s. Installs Debian's nginx and wrk when missing.
+# 35 s load in all (with room for a slow machine); the full run loads for 90 s. Installs
+# Debian's nginx and wrk when missing.
 # Ports 18401-18499 on 127.0.0.1. FLEET_KEEP=1 keeps the work folder (logs, configuration).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
