@@ -37,6 +37,12 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     && cargo build --release --locked \
     && rm -rf src target/release/roadmap-api* target/release/deps/roadmap_api-* \
        target/release/deps/libroadmap_api-* target/release/.fingerprint/roadmap-api-*
+# When the bundled content last changed, in seconds since the epoch: the date of the revisions
+# that every database this binary fills records, so that every replica gives the same bytes
+# and ETags. The build context has no .git: pass
+# `--build-arg SOURCE_DATE_EPOCH=$(git log -1 --format=%ct -- content/roadmaps)`; without it,
+# the content files' modification times stand in.
+ARG SOURCE_DATE_EPOCH
 # The real sources: build.rs compiles content/roadmaps into the binary, sqlx::migrate! embeds
 # migrations/, and the query macros read .sqlx/.
 COPY build.rs ./

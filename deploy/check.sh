@@ -189,7 +189,7 @@ else
 fi
 
 # ---- 4. scripts -------------------------------------------------------------------------------
-scripts=(deploy/check.sh deploy/container/prove.sh bench/run.sh .ci/run)
+scripts=(deploy/check.sh deploy/container/prove.sh deploy/fleet/run.sh bench/run.sh .ci/run)
 if output=$("$bin/shellcheck" "${scripts[@]}" 2>&1); then
   pass "shellcheck $("$bin/shellcheck" --version | sed -n 's/^version: //p'): ${scripts[*]}, no findings"
 else

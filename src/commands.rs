@@ -31,15 +31,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await
         }
+        Command::Bake { out, database } => {
+            let settings = opening(database, true);
+            naming_the_database(&settings, bake(&settings, &out)).await
+        }
         Command::Openapi => Ok(print(openapi_document()?.as_bytes())?),
         Command::Healthcheck { bind } => healthcheck(&bind),
         Command::Import {
             path,
             dry_run,
+            published_at,
             database,
         } => {
             let settings = opening(database, false);
-            naming_the_database(&settings, import(&settings, &path, dry_run)).await
+            let published_at = published_at.unwrap_or_else(chrono::Utc::now);
+            naming_the_database(&settings, import(&settings, &path, published_at, dry_run)).await
         }
         Command::Token { action, database } => {
             let settings = opening(database, false);
@@ -82,11 +88,21 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     Ok(app.run_until_stopped().await?)
 }
 
-async fn import(settings: &Settings, path: &Path, dry_run: bool) -> anyhow::Result<()> {
+async fn import(
+    settings: &Settings,
+    path: &Path,
+    published_at: chrono::DateTime<chrono::Utc>,
+    dry_run: bool,
+) -> anyhow::Result<()> {
     let roadmaps = content::read_path(path)?;
     let store = prepare_store(settings).await?;
     let changes = store
-        .import(&roadmaps, crate::domain::token::CLI_AUTHOR, dry_run)
+        .import(
+            &roadmaps,
+            crate::domain::token::CLI_AUTHOR,
+            published_at,
+            dry_run,
+        )
         .await
         .context("import failed; nothing was changed")?;
     if !dry_run {
@@ -151,6 +167,30 @@ async fn export(settings: &Settings, slug: Option<Slug>, out: Option<&Path>) -> 
         None if single => print(content::to_document_text(&roadmaps[0])?.as_bytes())?,
         None => print(content::to_document_text(&roadmaps)?.as_bytes())?,
     }
+    Ok(())
+}
+
+async fn bake(settings: &Settings, out: &Path) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        settings.database.exists(),
+        "there is no database at {}: nothing to bake",
+        settings.database.display()
+    );
+    // SQLite would refuse a non-empty file; an empty one is no better a target.
+    anyhow::ensure!(
+        !out.exists(),
+        "{} exists: bake writes a new file",
+        out.display()
+    );
+    let store = prepare_store(settings).await?;
+    let baked = store.bake(out).await;
+    store.close().await;
+    baked.with_context(|| format!("cannot bake {}", out.display()))?;
+    eprintln!(
+        "baked {} into {}",
+        settings.database.display(),
+        out.display()
+    );
     Ok(())
 }
 

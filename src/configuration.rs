@@ -44,6 +44,11 @@ pub enum Command {
         /// Check everything (documents, conflicts) and write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// When the revisions this import makes were published (RFC 3339, such as
+        /// `2026-12-01T09:00:00Z`, or the commit date of the documents); default: now.
+        /// Databases given the same documents and time answer with the same bytes and ETags.
+        #[arg(long)]
+        published_at: Option<chrono::DateTime<chrono::Utc>>,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -65,6 +70,17 @@ pub enum Command {
         /// database that needs one.
         #[arg(long, env = "ROADMAP_API_READ_ONLY")]
         read_only: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Write a consistent copy of the database (safe while a server writes it) to a new file,
+    /// for read-only replicas: the same content, revision numbers and dates as this
+    /// database, so every server gives the same responses and ETags. The admin tokens and the
+    /// story moderation queue are left out. Serve the copy with `--read-only`.
+    Bake {
+        /// The new file to write; it must not exist.
+        #[arg(long)]
+        out: PathBuf,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -146,7 +162,8 @@ impl Cli {
                 Command::Migrate(database)
                 | Command::Import { database, .. }
                 | Command::Token { database, .. }
-                | Command::Export { database, .. },
+                | Command::Export { database, .. }
+                | Command::Bake { database, .. },
             ) => database.log_format,
             Some(Command::Openapi | Command::Healthcheck { .. }) => None,
         };

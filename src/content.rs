@@ -3,10 +3,22 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::{DocumentError, Roadmap};
 
 /// `(file name, document)` for every bundled roadmap, in file-name order.
 pub const BUNDLED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+
+/// When the bundled content last changed, in seconds since the epoch (see `build.rs`).
+const BUNDLED_AT: i64 = include!(concat!(env!("OUT_DIR"), "/bundled_at.rs"));
+
+/// When the bundled content last changed: the publication time of the revisions that a
+/// bundled fill records, so that every database this binary fills holds the same dates (and
+/// every server gives the same bytes and ETags), whenever the fill ran.
+pub fn bundled_at() -> DateTime<Utc> {
+    DateTime::from_timestamp(BUNDLED_AT, 0).unwrap_or_default()
+}
 
 /// A document that could not be read or is not a valid roadmap.
 #[derive(Debug, thiserror::Error)]

@@ -369,7 +369,7 @@ pub async fn prepare_store(settings: &Settings) -> anyhow::Result<Store> {
         .context("cannot migrate the database")?;
     let roadmaps = crate::content::bundled()?;
     if store
-        .seed(&roadmaps)
+        .seed(&roadmaps, crate::content::bundled_at())
         .await
         .context("cannot load the bundled roadmaps")?
     {

@@ -28,6 +28,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::{ConnectOptions, Connection};
 
 pub use collection::{CertificationFilter, ProjectFilter, SourceFilter};
 pub use read::{CatalogueFilter, CatalogueSort, RoadmapSummary, SortValue};
@@ -220,6 +221,45 @@ impl Store {
         sqlx::query("pragma wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
             .await?;
+        Ok(())
+    }
+
+    /// Writes a consistent copy of this database to the new file `out`, for read-only
+    /// replicas: the same rows, revision history and dates (so the same bytes and ETags on
+    /// every server), in one file with no write-ahead log, without what only the primary's
+    /// editors may see: the admin tokens' hashes and the story moderation queue (with the
+    /// submitters' contact addresses). Safe while a server writes this database: the copy
+    /// is one read transaction.
+    pub async fn bake(&self, out: &Path) -> Result<(), StoreError> {
+        let target = out.to_str().ok_or_else(|| {
+            StoreError::Database(sqlx::Error::Configuration(
+                format!("{} is not a UTF-8 path", out.display()).into(),
+            ))
+        })?;
+        sqlx::query("vacuum into ?")
+            .bind(target)
+            .execute(&self.pool)
+            .await?;
+        // A replica's image is public: the token hashes and the submissions stay on the
+        // primary (published stories are in the roadmaps). Secure delete and a second vacuum
+        // leave no trace of them in free pages.
+        let mut copy = SqliteConnectOptions::new()
+            .filename(out)
+            .journal_mode(SqliteJournalMode::Delete)
+            .pragma("secure_delete", "on")
+            .connect()
+            .await?;
+        sqlx::query!("delete from tokens")
+            .execute(&mut copy)
+            .await?;
+        sqlx::query!("delete from story_events")
+            .execute(&mut copy)
+            .await?;
+        sqlx::query!("delete from story_submissions")
+            .execute(&mut copy)
+            .await?;
+        sqlx::query("vacuum").execute(&mut copy).await?;
+        copy.close().await?;
         Ok(())
     }
 

@@ -4,6 +4,7 @@
 //! concurrent edit of the roadmap either comes first (and the story is added to it) or fails
 //! its `If-Match`.
 
+use chrono::Utc;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 use utoipa::ToSchema;
@@ -393,7 +394,7 @@ async fn publish(
         }
         (None, None) => return Ok(()),
     }
-    let changes = write_all(conn, std::slice::from_ref(&roadmap), author).await?;
+    let changes = write_all(conn, std::slice::from_ref(&roadmap), author, Utc::now()).await?;
     let note = format!("story `{key}` {what}");
     for change in changes.iter().filter(|c| c.kind.is_some()) {
         let number = i64::from(change.revision);

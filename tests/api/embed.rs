@@ -277,7 +277,7 @@ async fn oembed_describes_a_roadmap_url_of_this_provider() {
     .await;
 }
 
-fn encode(text: &str) -> String {
+pub fn encode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 

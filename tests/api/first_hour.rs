@@ -82,8 +82,12 @@ fn each_subcommand_lists_only_the_flags_it_uses() {
         (&[], [SERVE_FLAGS, &["--version"]].concat()),
         (&["serve"], SERVE_FLAGS.to_vec()),
         (&["migrate"], database.to_vec()),
-        (&["import"], [database, &["--dry-run"]].concat()),
+        (
+            &["import"],
+            [database, &["--dry-run", "--published-at"]].concat(),
+        ),
         (&["export"], [database, &["--out", "--read-only"]].concat()),
+        (&["bake"], [database, &["--out"]].concat()),
         (&["token"], database.to_vec()),
         (&["token", "create"], database.to_vec()),
         (&["token", "list"], database.to_vec()),

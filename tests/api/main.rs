@@ -18,6 +18,7 @@ mod layers;
 mod operations;
 mod plan;
 mod progress;
+mod replicas;
 mod roadmaps;
 mod search;
 mod security;

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::admin::{put, token};
 use crate::helpers::{SLUG, TestApp, content_type, problem, spawn_app, spawn_with, test_settings};
 
-const EMAIL: &str = "private.person@example.org";
+pub const EMAIL: &str = "private.person@example.org";
 
 /// A valid submission whose story holds `marker`, a word no roadmap holds.
 fn submission(marker: &str) -> Value {
@@ -35,7 +35,7 @@ async fn submit(app: &TestApp, body: &Value) -> reqwest::Response {
 }
 
 /// Submits `marker`'s story and returns its id.
-async fn submitted(app: &TestApp, marker: &str) -> String {
+pub async fn submitted(app: &TestApp, marker: &str) -> String {
     let response = submit(app, &submission(marker)).await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     let receipt: Value = response.json().await.expect("json");

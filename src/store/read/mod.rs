@@ -122,7 +122,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = new_store(&dir).await;
         let bundled = crate::content::bundled().expect("the bundled content parses");
-        assert!(store.seed(&bundled).await.expect("seeds"));
+        assert!(
+            store
+                .seed(&bundled, crate::content::bundled_at())
+                .await
+                .expect("seeds")
+        );
         for roadmap in &bundled {
             assert_stored(&store, roadmap).await;
         }
@@ -144,7 +149,7 @@ mod tests {
         copy.sources.items[0] = original.sources.items[0].clone();
         let imported = [original.clone(), copy.clone()];
         store
-            .import(&imported, "cli", false)
+            .import(&imported, "cli", chrono::Utc::now(), false)
             .await
             .expect("imports");
         assert_stored(&store, original).await;
@@ -177,7 +182,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = new_store(&dir).await;
         let bundled = crate::content::bundled().expect("the bundled content parses");
-        store.seed(&bundled).await.expect("seeds");
+        store
+            .seed(&bundled, crate::content::bundled_at())
+            .await
+            .expect("seeds");
         // As a database written before revisions existed holds it.
         sqlx::query("delete from revisions")
             .execute(&store.pool)

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use crate::domain::{CertificationRating, Phase, Project, Roadmap, Slug, SourceRef, TopicGroup};
@@ -14,17 +15,19 @@ use crate::store::search::index_roadmaps;
 /// A roadmap being written, with the id its row gets.
 type Written<'a> = (i64, &'a Roadmap);
 
-/// Inserts the roadmaps, new or just deleted, with all their lists and their search entries.
+/// Inserts the roadmaps, new or just deleted, with all their lists and their search entries;
+/// `updated_at` is the time of the revision they become.
 pub(super) async fn insert_roadmaps(
     conn: &mut SqliteConnection,
     roadmaps: &[&Roadmap],
+    updated_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut ids = NextIds::read(conn).await?;
     let written: Vec<Written> = roadmaps
         .iter()
         .map(|&r| (take(&mut ids.roadmaps), r))
         .collect();
-    insert_roadmap_rows(conn, &written).await?;
+    insert_roadmap_rows(conn, &written, updated_at).await?;
     insert_sections(conn, &written).await?;
     insert_learning_path(conn, &written, &mut ids).await?;
     insert_certifications(conn, &written).await?;
@@ -101,7 +104,10 @@ fn once_each<'a, T: 'a>(
 async fn insert_roadmap_rows(
     conn: &mut SqliteConnection,
     roadmaps: &[Written<'_>],
+    updated_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    // As the column's default wrote it (RFC 3339, UTC, seconds).
+    let updated_at = updated_at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     insert_rows!(conn, "roadmaps", roadmaps, |&(id, r)| {
         id,
         slug: r.slug.as_str(),
@@ -135,6 +141,7 @@ async fn insert_roadmap_rows(
         transition_stories_note: &r.transition_stories.note,
         first_moves_note: &r.first_moves.note,
         sources_declared_count: r.sources.declared_count,
+        updated_at: &updated_at,
     })
     .await
 }

@@ -20,6 +20,7 @@ mod shared;
 
 use std::collections::HashSet;
 
+use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 pub use changes::{Change, ChangeKind, Precondition};
@@ -36,16 +37,17 @@ use crate::domain::{Roadmap, Slug};
 impl Store {
     /// Stores every document in one `BEGIN IMMEDIATE` transaction: all of them or, on any
     /// error, none. A document replaces the roadmap with its slug, if there is one; each
-    /// changed roadmap gets a new revision by `author`. With `dry_run`, everything is checked
-    /// and then rolled back.
+    /// changed roadmap gets a new revision by `author`, published at `published_at`. With
+    /// `dry_run`, everything is checked and then rolled back.
     pub async fn import(
         &self,
         roadmaps: &[Roadmap],
         author: &str,
+        published_at: DateTime<Utc>,
         dry_run: bool,
     ) -> Result<Vec<Change>, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let changes = write_all(&mut tx, roadmaps, author).await?;
+        let changes = write_all(&mut tx, roadmaps, author, published_at).await?;
         if dry_run {
             tx.rollback().await?;
         } else {
@@ -70,7 +72,7 @@ impl Store {
         if !precondition.holds(current.as_deref()) {
             return Err(StoreError::PreconditionFailed);
         }
-        let change = write_all(&mut tx, std::slice::from_ref(roadmap), author)
+        let change = write_all(&mut tx, std::slice::from_ref(roadmap), author, Utc::now())
             .await?
             .pop()
             .ok_or_else(|| StoreError::Corrupt("a write reported no change".to_owned()))?;
@@ -106,7 +108,7 @@ impl Store {
             kind: ChangeKind::Deleted,
             document: None,
         };
-        record_revisions(&mut tx, author, [deletion]).await?;
+        record_revisions(&mut tx, author, Utc::now(), [deletion]).await?;
         bump_content_version(&mut tx).await?;
         tx.commit().await?;
         self.wrote();
@@ -117,10 +119,18 @@ impl Store {
         }))
     }
 
-    /// Loads `roadmaps` unless this database was seeded before: what `serve` does on a new
-    /// database. The marker is written in the same transaction, so a failed first load is
-    /// retried in full. Returns whether it loaded them.
-    pub async fn seed(&self, roadmaps: &[Roadmap]) -> Result<bool, StoreError> {
+    /// Loads `roadmaps`, published at `published_at`, unless this database was seeded before:
+    /// what `serve` does on a new database. The marker is written in the same transaction, so
+    /// a failed first load is retried in full. Returns whether it loaded them.
+    ///
+    /// The time is the content's own (when it last changed), never the time of the load: two
+    /// databases filled with the same content at different times hold the same dates, so
+    /// their servers give the same bytes and ETags.
+    pub async fn seed(
+        &self,
+        roadmaps: &[Roadmap],
+        published_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let seeded = sqlx::query_scalar!("select value from meta where name = 'seeded'")
             .fetch_optional(&mut *tx)
@@ -128,7 +138,13 @@ impl Store {
         if seeded.is_some() {
             return Ok(false);
         }
-        write_all(&mut tx, roadmaps, crate::domain::token::BUNDLED_AUTHOR).await?;
+        write_all(
+            &mut tx,
+            roadmaps,
+            crate::domain::token::BUNDLED_AUTHOR,
+            published_at,
+        )
+        .await?;
         sqlx::query!(
             "insert into meta (name, value) values ('seeded', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
         )
@@ -143,8 +159,8 @@ impl Store {
     pub async fn backfill_revisions(&self) -> Result<(), StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let missing = sqlx::query!(
-            "select id, slug from roadmaps where slug not in (select roadmap from revisions)
-             order by slug"
+            "select id, slug, updated_at from roadmaps
+             where slug not in (select roadmap from revisions) order by slug"
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -159,7 +175,11 @@ impl Store {
                 kind: ChangeKind::Created,
                 document: Some(&snapshot),
             };
-            record_revisions(&mut tx, "migration", [first]).await?;
+            // Published when the roadmap was last written: the revision adds no date of its own.
+            let published_at = DateTime::parse_from_rfc3339(&row.updated_at)
+                .map_err(|e| StoreError::Corrupt(format!("roadmaps.updated_at: {e}")))?
+                .to_utc();
+            record_revisions(&mut tx, "migration", published_at, [first]).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -179,11 +199,13 @@ struct Pending<'a> {
     kind: ChangeKind,
 }
 
-/// Writes each document that differs from the stored roadmap, with a revision each.
+/// Writes each document that differs from the stored roadmap, with a revision each,
+/// published at `published_at`.
 pub(super) async fn write_all(
     conn: &mut SqliteConnection,
     roadmaps: &[Roadmap],
     author: &str,
+    published_at: DateTime<Utc>,
 ) -> Result<Vec<Change>, StoreError> {
     let mut slugs = HashSet::new();
     for roadmap in roadmaps {
@@ -235,14 +257,14 @@ pub(super) async fn write_all(
         }
         let replaced: Vec<&Roadmap> = pending.iter().map(|p| p.roadmap).collect();
         delete_roadmaps(conn, replaced.iter().map(|r| &r.slug)).await?;
-        insert_roadmaps(conn, &replaced).await?;
+        insert_roadmaps(conn, &replaced, published_at).await?;
         let revisions = pending.iter().map(|p| Revision {
             slug: &p.roadmap.slug,
             number: p.revision,
             kind: p.kind,
             document: Some(&p.snapshot),
         });
-        record_revisions(conn, author, revisions).await?;
+        record_revisions(conn, author, published_at, revisions).await?;
     }
     if changes.iter().any(|c| c.kind.is_some()) {
         delete_orphans(conn).await?;

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::ChangeKind;
@@ -97,12 +98,17 @@ impl Snapshot {
 pub(super) async fn record_revisions(
     conn: &mut SqliteConnection,
     author: &str,
+    published_at: DateTime<Utc>,
     revisions: impl IntoIterator<Item = Revision<'_>>,
 ) -> Result<(), StoreError> {
+    // As the column's default wrote it (RFC 3339, UTC, milliseconds); the time is the
+    // caller's, so that a fill of bundled content records the content's own time.
+    let created_at = published_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     insert_rows!(conn, "revisions", revisions, |r| {
         roadmap: r.slug.as_str(),
         number: r.number,
         kind: r.kind.as_str(),
+        created_at: &created_at,
         author,
         content_hash: r.document.map(|d| d.hash.as_str()),
         document: r.document.map(|d| d.json.as_str()),

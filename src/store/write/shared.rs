@@ -179,8 +179,14 @@ mod tests {
         let bundled = crate::content::bundled().expect("the bundled content parses");
         let original = bundled[0].clone();
         let copies = [copy(&original, "b-copy"), copy(&original, "c-copy")];
-        store.seed(&bundled).await.expect("seeds");
-        store.import(&copies, "cli", false).await.expect("imports");
+        store
+            .seed(&bundled, crate::content::bundled_at())
+            .await
+            .expect("seeds");
+        store
+            .import(&copies, "cli", chrono::Utc::now(), false)
+            .await
+            .expect("imports");
         (store, original)
     }
 
@@ -237,7 +243,7 @@ mod tests {
             copy(&rewritten, original.slug.as_str()),
         ];
         store
-            .import(&all, "cli", false)
+            .import(&all, "cli", chrono::Utc::now(), false)
             .await
             .expect("every user changes the facts together");
         assert_eq!(
@@ -253,7 +259,11 @@ mod tests {
         let first = copy(&original, "first-one");
         let mut second = copy(&original, "second-one");
         second.sources.items[0].title.push_str(" (retitled)");
-        let message = conflict(store.import(&[first, second], "cli", true).await);
+        let message = conflict(
+            store
+                .import(&[first, second], "cli", chrono::Utc::now(), true)
+                .await,
+        );
         assert_eq!(
             message,
             format!(
