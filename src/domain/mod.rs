@@ -12,6 +12,7 @@ mod slug;
 mod story;
 pub mod token;
 mod validation;
+mod violations;
 
 pub use collection::{CertificationEntry, Citation, ProjectEntry, Rating, SourceEntry};
 pub use enums::{Difficulty, SourceKind, StoryStatus, Tier, UnknownValue};
@@ -24,7 +25,5 @@ pub use range::{InvertedRange, Range, RangeColumnsError};
 pub use roadmap::*;
 pub use slug::{MAX_SLUG_LEN, SLUG_PATTERN, Slug, SlugError};
 pub use story::*;
-pub use validation::{
-    DocumentError, MAX_TEXT_LEN, MAX_VIOLATIONS, Violation, Violations, is_blank, is_space,
-    pointer_of,
-};
+pub use validation::{DocumentError, MAX_TEXT_LEN, is_blank, is_space, pointer_of};
+pub use violations::{MAX_VIOLATIONS, Violation, Violations};

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
 use super::Roadmap;
-use super::validation::Violations;
+use super::violations::Violations;
 
 /// The most JSON values a document may hold. The bundled roadmap holds a few thousand; the
 /// cap keeps the schema pass, which gathers every error before any is reported, small

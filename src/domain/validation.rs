@@ -4,58 +4,13 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
 use serde_json::Value;
-use utoipa::ToSchema;
 
+use super::violations::Violations;
 use super::{Roadmap, Slug};
 
 /// The longest string value accepted anywhere in a document.
 pub const MAX_TEXT_LEN: usize = 10_000;
-
-/// One thing wrong with a document, located by a JSON Pointer (RFC 6901) into it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct Violation {
-    /// Where in the document, e.g. `/projects/2/hours`.
-    #[schema(example = "/projects/2/hours")]
-    pub pointer: String,
-    /// What is wrong there.
-    #[schema(example = "min (40) must not exceed max (30)")]
-    pub detail: String,
-}
-
-/// The most violations reported of one document: a hostile document can hold hundreds of
-/// thousands, and an answer listing them all would be larger than the document.
-pub const MAX_VIOLATIONS: usize = 100;
-
-/// The things wrong with a document: the first [`MAX_VIOLATIONS`] found, and whether there
-/// were more.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Violations {
-    pub found: Vec<Violation>,
-    pub truncated: bool,
-}
-
-impl Violations {
-    pub fn one(pointer: String, detail: String) -> Violations {
-        Violations {
-            found: vec![Violation { pointer, detail }],
-            truncated: false,
-        }
-    }
-
-    pub(super) fn report(&mut self, pointer: String, detail: String) {
-        if self.found.len() < MAX_VIOLATIONS {
-            self.found.push(Violation { pointer, detail });
-        } else {
-            self.truncated = true;
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.found.is_empty()
-    }
-}
 
 /// Why bytes are not a roadmap document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -355,6 +310,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::domain::{MAX_VIOLATIONS, Violation};
 
     fn bundled() -> Value {
         serde_json::from_str(crate::content::BUNDLED[0].1).expect("bundled content is JSON")
