@@ -29,6 +29,8 @@ pub enum Format {
     JsonLd,
     Calendar,
     Atom,
+    /// JSON Feed 1.1, which a client asking for plain JSON gets too.
+    JsonFeed,
 }
 
 impl Format {
@@ -40,6 +42,7 @@ impl Format {
             Format::JsonLd => "application/ld+json",
             Format::Calendar => "text/calendar",
             Format::Atom => "application/atom+xml",
+            Format::JsonFeed => "application/feed+json",
         }
     }
 
@@ -51,6 +54,7 @@ impl Format {
             Format::JsonLd => "jsonld",
             Format::Calendar => "ics",
             Format::Atom => "atom",
+            Format::JsonFeed => "json",
         }
     }
 }
@@ -159,7 +163,8 @@ fn accepted(req: &HttpRequest, offered: &[Format]) -> Result<Format, ApiError> {
             let matches = media == format.media_type()
                 || media == "*/*"
                 || media.strip_suffix("/*").is_some_and(|k| k == kind)
-                || (*format == Format::Ndjson && media == "application/ndjson");
+                || (*format == Format::Ndjson && media == "application/ndjson")
+                || (*format == Format::JsonFeed && media == "application/json");
             // Higher q wins; on a tie, the route's own order (its default first).
             if matches && best.is_none_or(|(bq, br, _)| q > bq || (q == bq && rank < br)) {
                 best = Some((q, rank, *format));

@@ -83,7 +83,7 @@ pub async fn list_revisions(
 pub enum FeedFormats {}
 
 impl Offered for FeedFormats {
-    const FORMATS: &'static [Format] = &[Format::Json, Format::Atom];
+    const FORMATS: &'static [Format] = &[Format::JsonFeed, Format::Atom];
 }
 
 /// Paging of the change feed.
@@ -116,6 +116,24 @@ fn entry_url(state: &AppState, req: &HttpRequest, change: &ChangeEntry) -> Strin
         ),
     };
     state.absolute(req, &path)
+}
+
+/// What an entry says happened, with the note of a moderation write.
+fn content_text(change: &ChangeEntry) -> String {
+    let revision = &change.revision;
+    let mut text = format!(
+        "Revision {} of {} was {} by {}",
+        revision.number,
+        change.roadmap,
+        revision.kind.as_str(),
+        revision.author
+    );
+    if let Some(note) = &revision.note {
+        text.push_str(": ");
+        text.push_str(note);
+    }
+    text.push('.');
+    text
 }
 
 fn entry_title(change: &ChangeEntry) -> String {
@@ -184,8 +202,7 @@ pub async fn change_feed(
                 "id": format!("urn:roadmap-api:{}:{}", change.roadmap, change.revision.number),
                 "url": entry_url(&state, &req, change),
                 "title": entry_title(change),
-                "content_text": format!("Revision {} of {} was {} by {}.", change.revision.number, change.roadmap,
-                    change.revision.kind.as_str(), change.revision.author),
+                "content_text": content_text(change),
                 "date_published": change.revision.published_at,
                 "_roadmap_api": {
                     "roadmap": change.roadmap,
@@ -240,15 +257,7 @@ fn atom(
         entry.set_title(entry_title(change));
         entry.set_updated(timestamp(&change.revision.published_at)?);
         entry.set_links(vec![link(entry_url(state, req, change), "alternate")]);
-        entry.set_summary(Some(
-            format!(
-                "Revision {} of {} was {}.",
-                change.revision.number,
-                change.roadmap,
-                change.revision.kind.as_str()
-            )
-            .into(),
-        ));
+        entry.set_summary(Some(content_text(change).into()));
         entries.push(entry);
     }
     let mut feed = Feed::default();

@@ -199,3 +199,16 @@ async fn a_roadmap_as_schema_org_json_ld() {
             .any(|c| c["url"] == "https://course.fast.ai/")
     );
 }
+
+#[tokio::test]
+async fn the_change_feed_answers_the_media_type_its_spec_names() {
+    let app = crate::helpers::spawn_app().await;
+    for accept in ["application/feed+json", "application/json"] {
+        let response = app.get_with("/v1/changes", "Accept", accept).await;
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "{accept}");
+        assert_eq!(
+            crate::helpers::content_type(&response),
+            "application/feed+json"
+        );
+    }
+}

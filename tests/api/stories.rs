@@ -390,6 +390,11 @@ async fn approving_publishes_everywhere_and_unpublishing_takes_it_out() {
         .expect("revisions");
     assert_eq!(newest["author"], "editor-alice");
     assert_eq!(newest["note"], format!("story `{key}` published"));
+    let feed = app
+        .get_json_as("/v1/changes", "application/feed+json")
+        .await;
+    let told = feed["items"][0]["content_text"].as_str().expect("text");
+    assert!(told.contains(&format!("story `{key}` published")), "{told}");
 
     let rejected = patch(
         &app,
