@@ -232,22 +232,14 @@ impl ApiError {
                 problem.kind = "/problems/bad-header";
                 problem.title = "Invalid header";
             }
-            ApiError::Invalid(violations) | ApiError::InvalidBody(violations) => {
-                if matches!(self, ApiError::InvalidBody(_)) {
-                    problem.kind = "/problems/invalid-body";
-                    problem.title = "Invalid request body";
-                }
-                problem.errors = violations
-                    .found
-                    .iter()
-                    .cloned()
-                    .map(ProblemItem::from)
-                    .collect();
-                problem.truncated = violations.truncated;
-            }
-            ApiError::InvalidStory(violations) => {
-                problem.kind = "/problems/invalid-story";
-                problem.title = "Invalid story";
+            ApiError::Invalid(violations)
+            | ApiError::InvalidBody(violations)
+            | ApiError::InvalidStory(violations) => {
+                (problem.kind, problem.title) = match self {
+                    ApiError::InvalidBody(_) => ("/problems/invalid-body", "Invalid request body"),
+                    ApiError::InvalidStory(_) => ("/problems/invalid-story", "Invalid story"),
+                    _ => ("/problems/invalid-document", "Invalid roadmap document"),
+                };
                 problem.errors = violations
                     .found
                     .iter()
@@ -294,10 +286,11 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::InvalidStory(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::QueueFull { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Invalid(_) | ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Invalid(_) | ApiError::InvalidBody(_) | ApiError::InvalidStory(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
