@@ -64,8 +64,8 @@ pub struct StorySubmission {
     pub contact_email: Option<String>,
     /// Must be `true`: the person agrees to the story's publication.
     pub consent: bool,
-    /// Leave empty. A form hides this field from people; a submission that fills it is
-    /// answered as accepted and stored nowhere.
+    /// Leave empty. A form hides this field from people; a valid submission that fills it
+    /// is answered as accepted and stored nowhere.
     #[schema(max_length = 2000)]
     #[serde(default)]
     pub homepage: Option<String>,
@@ -105,16 +105,6 @@ impl Submission {
     pub fn parse(document: &Value, this_year: u16) -> Result<Submitted, Violations> {
         let mut found = Violations::default();
         SUBMISSION_SCHEMA.check(document, &mut found);
-        // A program that fills the hidden field learns nothing from our answer. (One that
-        // sends a malformed submission learns only that it is malformed.)
-        if found.is_empty()
-            && document
-                .get("homepage")
-                .and_then(Value::as_str)
-                .is_some_and(|v| !v.trim().is_empty())
-        {
-            return Ok(Submitted::Trap);
-        }
         // The rules of meaning run even where the structure is wrong, on the fields that
         // have the right type, so that one answer lists every problem.
         let typed = |name: &str| match (name, document.get(name)) {
@@ -199,6 +189,15 @@ impl Submission {
         // The schema held, so this cannot fail; if it did, it says where.
         serde_json::from_value::<StorySubmission>(document.clone())
             .map_err(|e| Violations::one(String::new(), e.to_string()))?;
+        // A program that fills the hidden field gets the answer a person's valid story gets,
+        // and learns nothing from it; an invalid one gets the same 422 a person would.
+        if document
+            .get("homepage")
+            .and_then(Value::as_str)
+            .is_some_and(|v| !v.trim().is_empty())
+        {
+            return Ok(Submitted::Trap);
+        }
         Ok(Submitted::Story(Submission {
             fields,
             contact_email,

@@ -79,11 +79,15 @@ fn structure_is_checked_before_meaning() {
 }
 
 #[test]
-fn a_filled_honeypot_is_a_trap_whatever_the_rest_says() {
+fn a_filled_honeypot_is_a_trap_when_the_rest_is_valid() {
     let mut bot = good();
     bot["homepage"] = json!("http://spam.example");
-    bot["consent"] = json!(false);
     assert_eq!(Submission::parse(&bot, 2026), Ok(Submitted::Trap));
+    bot["consent"] = json!(false);
+    assert!(
+        Submission::parse(&bot, 2026).is_err(),
+        "invalid: the 422 a person gets"
+    );
     assert!(Submission::parse(&json!({"homepage": "http://spam.example"}), 2026).is_err());
 }
 
