@@ -33,8 +33,9 @@ pub const MIN_YEAR: u16 = 1950;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StorySubmission {
-    /// The name to show with the story; null (or absent) to stay anonymous.
-    #[schema(min_length = 1, max_length = 80, example = "Dana R.")]
+    /// The name to show with the story; null, empty or absent to stay anonymous (a form's
+    /// empty field is the same as none).
+    #[schema(max_length = 80, example = "Dana R.")]
     #[serde(default)]
     pub display_name: Option<String>,
     /// The clinical role they came from.
