@@ -212,7 +212,12 @@ pub async fn delete_roadmap(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("there is no roadmap `{slug}`")))?;
     tracing::info!(roadmap = %slug, author = %admin.0, revision = change.revision, "roadmap deleted");
-    Ok(HttpResponse::NoContent()
+    Ok(deleted())
+}
+
+/// The answer to an admin deletion: 204, never cached.
+pub(super) fn deleted() -> HttpResponse {
+    HttpResponse::NoContent()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .finish())
+        .finish()
 }

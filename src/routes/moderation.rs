@@ -2,14 +2,13 @@
 //! erase story submissions. Approving publishes the story in its roadmap as a new revision,
 //! by the editor's token name and noted with the story's key.
 
-use actix_web::http::header;
 use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch};
 use chrono::Datelike;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::admin::{Admin, BadWrite, PreconditionFailed, Unauthorized, precondition};
+use super::admin::{Admin, BadWrite, PreconditionFailed, Unauthorized, deleted, precondition};
 use super::{AppState, BadParameter, InternalError, NotFound};
 use crate::domain::{ModerationPatch, StoryStatus};
 use crate::http::{
@@ -174,9 +173,7 @@ pub async fn erase(
         return Err(no_such(&id));
     }
     tracing::info!(story = %crate::http::excerpt(&id), author = %admin.0, "story erased");
-    Ok(HttpResponse::NoContent()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .finish())
+    Ok(deleted())
 }
 
 fn no_such(id: &str) -> ApiError {

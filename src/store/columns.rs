@@ -25,8 +25,10 @@ pub(super) fn to_json_column<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
 }
 
-pub(super) fn count(value: i64, column: &str) -> Result<u32, StoreError> {
-    u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} holds {value}")))
+/// A stored whole number in the type the document gives it (`u32` for counts, `u16` for a
+/// year).
+pub(super) fn count<T: TryFrom<i64>>(value: i64, column: &str) -> Result<T, StoreError> {
+    T::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} holds {value}")))
 }
 
 pub(super) fn range(min: i64, max: i64) -> Result<Range, StoreError> {

@@ -284,6 +284,19 @@ impl StoryFields {
     }
 }
 
+impl From<&TransitionStory> for StoryFields {
+    fn from(story: &TransitionStory) -> StoryFields {
+        StoryFields {
+            display_name: story.display_name.clone(),
+            from_role: story.from_role.clone(),
+            to_role: story.to_role.clone(),
+            year: story.year,
+            story: story.story.clone(),
+            links: story.links.clone(),
+        }
+    }
+}
+
 /// The checks of [`Submission::parse`] that a story published in a roadmap document must
 /// pass too: the text rules and the links.
 pub(in crate::domain) fn check_published(
@@ -292,14 +305,7 @@ pub(in crate::domain) fn check_published(
     found: &mut Violations,
 ) {
     let mut own = Violations::default();
-    let fields = StoryFields {
-        display_name: story.display_name.clone(),
-        from_role: story.from_role.clone(),
-        to_role: story.to_role.clone(),
-        year: story.year,
-        story: story.story.clone(),
-        links: story.links.clone(),
-    };
+    let fields = StoryFields::from(story);
     // A published year may be anything the schema allows up to the far future: the document
     // is an editor's, and the clock of the server that loads it must not make it invalid.
     fields.checked(u16::MAX, &mut own);

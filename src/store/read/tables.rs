@@ -93,9 +93,7 @@ pub(in crate::store) async fn load_roadmap(
             display_name: s.display_name,
             from_role: s.from_role,
             to_role: s.to_role,
-            year: u16::try_from(s.year).map_err(|_| {
-                StoreError::Corrupt(format!("transition_stories.year holds {}", s.year))
-            })?,
+            year: count(s.year, "transition_stories.year")?,
             story: s.story,
             links: json_column("transition_stories.links", &s.links)?,
             verified: s.verified,

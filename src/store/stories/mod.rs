@@ -176,18 +176,24 @@ impl Store {
         )
         .execute(&mut *tx)
         .await?;
-        let after = record_by_id(&mut tx, id)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt("a moderated story vanished".to_owned()))?;
-        let published = (after.status == StoryStatus::Approved).then(|| after.published());
-        let note = match (before.status, after.status) {
+        let published = (moderation.status == StoryStatus::Approved)
+            .then(|| fields.published(before.key.clone(), moderation.verified));
+        let note = match (before.status, moderation.status) {
             (StoryStatus::Approved, StoryStatus::Approved) => "corrected",
             (_, StoryStatus::Approved) => "published",
             (StoryStatus::Approved, _) => "unpublished",
             _ => "",
         };
         if !note.is_empty() {
-            publish(&mut tx, &after.roadmap, &after.key, published, author, note).await?;
+            publish(
+                &mut tx,
+                &before.roadmap,
+                &before.key,
+                published,
+                author,
+                note,
+            )
+            .await?;
         }
         sqlx::query!(
             "insert into story_events (submission_seq, author, action)

@@ -4,9 +4,9 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use utoipa::ToSchema;
 
-use crate::domain::{Moderation, Slug, StoryFields, StoryStatus, TransitionStory};
+use crate::domain::{Moderation, Slug, StoryFields, StoryStatus};
 use crate::store::StoreError;
-use crate::store::columns::{json_column, parse_column};
+use crate::store::columns::{count, json_column, parse_column};
 
 /// A submission as editors see it (`GET /v1/stories/{id}`): the fields submitted (as
 /// corrected), its moderation, and the contact email, which nothing public ever shows.
@@ -80,11 +80,6 @@ impl StoryRecord {
     pub fn etag(&self) -> String {
         crate::domain::content_hash(&serde_json::to_vec(self).unwrap_or_default())
     }
-
-    /// The story as its roadmap publishes it once approved.
-    pub(super) fn published(&self) -> TransitionStory {
-        self.fields().published(self.key.clone(), self.verified)
-    }
 }
 
 /// The key of the published story of submission `id`: stable, and short enough to read.
@@ -138,9 +133,7 @@ pub(super) async fn record_by_seq(
         display_name: row.display_name,
         from_role: row.from_role,
         to_role: row.to_role,
-        year: u16::try_from(row.year).map_err(|_| {
-            StoreError::Corrupt(format!("story_submissions.year holds {}", row.year))
-        })?,
+        year: count(row.year, "story_submissions.year")?,
         story: row.story,
         links: json_column("story_submissions.links", &row.links)?,
         contact_email: row.contact_email,
