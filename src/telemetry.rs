@@ -2,34 +2,100 @@
 //! (stdout is reserved for the output of `export` and `openapi`). `RUST_LOG` filters, default
 //! `info`.
 //!
-//! Lines go through `tracing-appender`'s non-blocking writer: a request only queues its line,
-//! and a thread of the appender writes what has queued, in one write. When stderr cannot keep up and the queue is full,
-//! lines are dropped rather than holding up requests. The returned guard flushes what is
-//! queued when it is dropped, at exit.
+//! Lines are gathered in a 64 KiB buffer and handed to `tracing-appender`'s non-blocking
+//! writer a buffer at a time: when the buffer fills, and every [`FLUSH_EVERY`] so that a quiet
+//! server's lines are not held back (nginx's `access_log ... buffer=64k flush=1s` does the
+//! same). The appender alone wakes its thread for every line, and on these machines those
+//! wake-ups cost a third of the throughput; a buffer at a time they cost nothing measurable.
+//! The appender's thread does the writing, so a request never waits on stderr; when stderr
+//! cannot keep up and the appender's queue is full, buffers are dropped rather than holding
+//! up requests. The returned guard hands over what is buffered and flushes it when dropped,
+//! at exit.
 //!
 //! The access log is an ordinary `tracing` event (see [`access`]), so every layer and every
 //! `RUST_LOG` directive sees it like any other line.
 
+use std::io::{self, BufWriter, Write};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::non_blocking::{NonBlocking, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 
 use crate::configuration::LogFormat;
 
-/// Flushes the queued log lines when dropped: keep it alive until the program ends.
-pub type LogGuard = WorkerGuard;
+/// How long a line may wait in the buffer before it is handed to the writer thread.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
+/// The size of the buffer, and so of each hand-over to the writer thread.
+const BUFFER_BYTES: usize = 64 * 1024;
+/// The most buffers queued for the writer thread (16 MiB): past it, buffers are dropped.
+const QUEUED_BUFFERS: usize = 256;
+
+/// Hands over the buffered log lines and flushes them when dropped: keep it alive until the
+/// program ends.
+pub struct LogGuard {
+    buffer: Arc<LineBuffer>,
+    _writer: WorkerGuard,
+}
+
+impl Drop for LogGuard {
+    fn drop(&mut self) {
+        // Before the appender's guard (a field, so dropped after this) drains its queue.
+        let _ = (&*self.buffer).flush();
+    }
+}
+
+/// Whole lines gathered for the appender: the formatter writes each line with one `write_all`,
+/// and `BufWriter` hands over only whole writes, so lines are never split or interleaved.
+struct LineBuffer(Mutex<BufWriter<NonBlocking>>);
+
+impl Write for &LineBuffer {
+    fn write(&mut self, line: &[u8]) -> io::Result<usize> {
+        self.write_all(line).map(|()| line.len())
+    }
+
+    fn write_all(&mut self, line: &[u8]) -> io::Result<()> {
+        // A panic elsewhere while the lock was held cannot have left half a line behind.
+        let mut buffer = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        buffer.write_all(line)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let mut buffer = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        buffer.flush()
+    }
+}
+
+/// The line buffer and the appender's thread behind it, writing to `out`.
+fn buffered(out: impl Write + Send + 'static) -> LogGuard {
+    let (appender, writer) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(QUEUED_BUFFERS)
+        .finish(out);
+    let buffer = BufWriter::with_capacity(BUFFER_BYTES, appender);
+    LogGuard {
+        buffer: Arc::new(LineBuffer(Mutex::new(buffer))),
+        _writer: writer,
+    }
+}
 
 /// Installs the global subscriber; a second call (as in tests) leaves the first in place.
 pub fn init(format: LogFormat) -> LogGuard {
-    // The appender's thread writes what has queued, then flushes: through a buffer, a burst
-    // of lines is one write, not one each.
-    let stderr = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
-    let (writer, guard) = tracing_appender::non_blocking(stderr);
+    let guard = buffered(io::stderr());
+    let flushing = Arc::downgrade(&guard.buffer);
+    // Runs as long as the buffer is in use: for the program's life once the subscriber holds it.
+    let _ = std::thread::Builder::new()
+        .name("log-flush".into())
+        .spawn(move || {
+            while let Some(buffer) = flushing.upgrade() {
+                let _ = (&*buffer).flush();
+                drop(buffer);
+                std::thread::sleep(FLUSH_EVERY);
+            }
+        });
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(writer);
+        .with_writer(Arc::clone(&guard.buffer));
     let _ = match format {
         LogFormat::Json => builder
             .json()
@@ -70,4 +136,84 @@ pub fn access(access: &Access<'_>) {
         request_id = access.request_id,
         "request completed"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::{BUFFER_BYTES, buffered};
+
+    /// A writer whose bytes the test can read once the writer thread is done.
+    #[derive(Clone, Default)]
+    struct Collected(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Collected {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .expect("not poisoned")
+                .extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The length of a line's filler: some lines are longer than the buffer, and go around it.
+    fn filler(line: usize) -> usize {
+        if line.is_multiple_of(500) {
+            BUFFER_BYTES + 1
+        } else {
+            line % 97
+        }
+    }
+
+    #[test]
+    fn lines_from_many_threads_arrive_whole_and_all_by_the_guard_s_drop() {
+        let out = Collected::default();
+        let guard = buffered(out.clone());
+        let threads: Vec<_> = (0..4)
+            .map(|thread| {
+                let buffer = Arc::clone(&guard.buffer);
+                std::thread::spawn(move || {
+                    for line in 0..2_000 {
+                        let text = format!("{thread} {line} {}\n", "x".repeat(filler(line)));
+                        (&*buffer).write_all(text.as_bytes()).expect("buffered");
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().expect("the writing thread ends");
+        }
+        // The subscriber keeps the buffer for the program's life: the guard must empty it.
+        let held_by_the_subscriber = Arc::clone(&guard.buffer);
+        drop(guard);
+
+        let written =
+            String::from_utf8(out.0.lock().expect("not poisoned").clone()).expect("UTF-8");
+        let mut seen = std::collections::HashSet::new();
+        for text in written.lines() {
+            let mut parts = text.split(' ');
+            let (thread, line, xs) = (parts.next(), parts.next(), parts.next());
+            let line: usize = line
+                .and_then(|line| line.parse().ok())
+                .expect("a line number");
+            assert_eq!(
+                xs.map(str::len),
+                Some(filler(line)),
+                "a split line: {text:.80}"
+            );
+            assert!(
+                seen.insert((thread.map(str::to_owned), line)),
+                "twice: {text:.80}"
+            );
+        }
+        assert_eq!(seen.len(), 4 * 2_000, "every line, once");
+        drop(held_by_the_subscriber);
+    }
 }
