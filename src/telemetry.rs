@@ -5,8 +5,9 @@
 //! Lines are gathered in a 64 KiB buffer and handed to `tracing-appender`'s non-blocking
 //! writer a buffer at a time: when the buffer fills, and every [`FLUSH_EVERY`] so that a quiet
 //! server's lines are not held back (nginx's `access_log ... buffer=64k flush=1s` does the
-//! same). The appender alone wakes its thread for every line, and on these machines those
-//! wake-ups cost a third of the throughput; a buffer at a time they cost nothing measurable.
+//! same). Handed a line at a time, the appender wakes its thread for every line: measured
+//! with `bench/run.sh`, those wake-ups took a quarter of the process's CPU and held the whole
+//! roadmap at 0.49x of nginx; a buffer at a time, 0.57x to 0.60x (`docs/PERFORMANCE.md`).
 //! The appender's thread does the writing, so a request never waits on stderr; when stderr
 //! cannot keep up and the appender's queue is full, buffers are dropped rather than holding
 //! up requests. The returned guard hands over what is buffered and flushes it when dropped,
