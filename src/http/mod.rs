@@ -65,6 +65,26 @@ pub async fn read_body(
         .map_err(|e| ApiError::MalformedBody(format!("the body could not be read: {e}")))
 }
 
+/// The body of a request that must be JSON (`application/json` or a `+json` type), read up to
+/// this server's `--max-body-bytes`: 415 naming the `accepted` types for any other media type,
+/// 413 past the limit.
+pub async fn read_json_body(
+    req: &HttpRequest,
+    payload: actix_web::web::Payload,
+    max_body_bytes: usize,
+    accepted: &'static str,
+) -> Result<actix_web::web::Bytes, ApiError> {
+    if !body_media_type(req).is_some_and(|media| is_json(&media)) {
+        return Err(ApiError::UnsupportedMediaType(accepted));
+    }
+    read_body(
+        payload,
+        max_body_bytes,
+        "this server's limit (`--max-body-bytes`)",
+    )
+    .await
+}
+
 /// The reverse proxies whose `X-Forwarded-Proto` is believed (`--trusted-proxy`).
 #[derive(Debug, Clone, Default)]
 pub struct TrustedProxies(pub std::sync::Arc<[std::net::IpAddr]>);

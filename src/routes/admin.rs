@@ -13,7 +13,7 @@ use super::{AppState, InternalError, NotFound};
 use crate::domain::token::find_token;
 use crate::domain::{DocumentError, Roadmap, Slug, Violations};
 use crate::http::etag::precondition_tags;
-use crate::http::{ApiError, CachePolicy, Problem, body_media_type, is_json, json, read_body};
+use crate::http::{ApiError, CachePolicy, Problem, json, read_json_body};
 use crate::store::{ChangeKind, Precondition};
 
 /// The name of the token a write was made with; extracting it authenticates the request.
@@ -144,15 +144,7 @@ pub async fn put_roadmap(
     admin: Admin,
     payload: actix_web::web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    if !body_media_type(&req).is_some_and(|media| is_json(&media)) {
-        return Err(ApiError::UnsupportedMediaType("`application/json`"));
-    }
-    let body = read_body(
-        payload,
-        state.max_body_bytes,
-        "this server's limit (`--max-body-bytes`)",
-    )
-    .await?;
+    let body = read_json_body(&req, payload, state.max_body_bytes, "`application/json`").await?;
     let roadmap = Roadmap::parse(&body).map_err(|e| match e {
         DocumentError::Malformed(detail) => ApiError::MalformedBody(detail),
         DocumentError::Invalid(violations) => ApiError::Invalid(violations),

@@ -11,9 +11,7 @@ use utoipa::IntoParams;
 use super::admin::{Admin, BadWrite, PreconditionFailed, Unauthorized, deleted, precondition};
 use super::{AppState, BadParameter, InternalError, NotFound};
 use crate::domain::{ModerationPatch, StoryStatus};
-use crate::http::{
-    ApiError, CachePolicy, Cursor, Limit, Page, Problem, body_media_type, is_json, json, read_body,
-};
+use crate::http::{ApiError, CachePolicy, Cursor, Limit, Page, Problem, json, read_json_body};
 use crate::store::StoryRecord;
 
 /// The moderation queue, oldest first.
@@ -119,15 +117,11 @@ pub async fn moderate(
     id: Path<String>,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    if !body_media_type(&req).is_some_and(|media| is_json(&media)) {
-        return Err(ApiError::UnsupportedMediaType(
-            "`application/merge-patch+json` or `application/json`",
-        ));
-    }
-    let body = read_body(
+    let body = read_json_body(
+        &req,
         payload,
         state.max_body_bytes,
-        "this server's limit (`--max-body-bytes`)",
+        "`application/merge-patch+json` or `application/json`",
     )
     .await?;
     let document: serde_json::Value =

@@ -15,9 +15,7 @@ use super::{
 };
 use crate::domain::{DoneKeys, MAX_DONE_KEYS, Progress, Slug, Violations, pointer_of};
 use crate::http::query::Query;
-use crate::http::{
-    ApiError, CachePolicy, DoneList, JsonFormat, body_media_type, is_json, json, read_body,
-};
+use crate::http::{ApiError, CachePolicy, DoneList, JsonFormat, json, read_json_body};
 
 /// Whose progress, against which revision.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -154,15 +152,7 @@ pub async fn post_progress(
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     JsonFormat::default().negotiate(&req)?;
-    if !body_media_type(&req).is_some_and(|media| is_json(&media)) {
-        return Err(ApiError::UnsupportedMediaType("`application/json`"));
-    }
-    let body = read_body(
-        payload,
-        state.max_body_bytes,
-        "this server's limit (`--max-body-bytes`)",
-    )
-    .await?;
+    let body = read_json_body(&req, payload, state.max_body_bytes, "`application/json`").await?;
     let done = read_done(&body)?;
     let (roadmap, _) = roadmap_for(&state, &slug, query.rev).await?;
     json(&req, &Progress::new(&roadmap, &done), CachePolicy::NoStore)
