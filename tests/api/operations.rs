@@ -228,7 +228,7 @@ async fn tokens_never_reach_the_log() {
         .await
         .expect("sent");
     assert_eq!(wrong.status(), 401);
-    // The log is written in batches a few milliseconds behind the requests.
+    // The log is written in batches, at most 100 ms behind the requests.
     let log = server.log.clone();
     poll_until(&mut server.child, "both requests were logged", || {
         let logged = std::fs::read_to_string(&log).unwrap_or_default();
