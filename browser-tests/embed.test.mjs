@@ -10,7 +10,7 @@
 //
 // usage: node embed.test.mjs API_ORIGIN PARTNER_ORIGIN
 import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { check, finish, launch, watch } from "./harness.mjs";
 
 const [api, partner] = process.argv.slice(2);
 if (!api || !partner) {
@@ -22,35 +22,7 @@ mkdirSync(screenshots, { recursive: true });
 
 const docsHost = "docs.roadmap-api.test";
 const apiByName = api.replace("127.0.0.1", docsHost);
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    `--host-resolver-rules=MAP ${docsHost} 127.0.0.1`,
-  ],
-});
-
-/** Records the context's requests and the page's console errors. */
-function watch(context, page) {
-  const seen = { requests: [], errors: [] };
-  context.on("request", (request) => seen.requests.push(request.url()));
-  page.on("console", (message) => { if (message.type() === "error") seen.errors.push(message.text()); });
-  page.on("pageerror", (error) => seen.errors.push(String(error)));
-  return seen;
-}
-
-let passed = 0;
-let failed = 0;
-function check(name, condition, detail = "") {
-  if (condition) {
-    passed += 1;
-    console.log(`ok - ${name}`);
-  } else {
-    failed += 1;
-    console.log(`not ok - ${name} ${detail}`);
-  }
-}
+const browser = await launch([`--host-resolver-rules=MAP ${docsHost} 127.0.0.1`]);
 
 try {
   for (const width of [320, 1024]) {
@@ -114,5 +86,4 @@ try {
   await browser.close();
 }
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

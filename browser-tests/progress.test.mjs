@@ -19,7 +19,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { adminApi, check, finish, launch, until, watch } from "./harness.mjs";
 
 const [api, partner] = process.argv.slice(2);
 const token = process.env.ADMIN_TOKEN;
@@ -31,51 +31,25 @@ const screenshots = new URL("../target/screenshots/", import.meta.url).pathname;
 mkdirSync(screenshots, { recursive: true });
 const scratch = mkdtempSync(join(tmpdir(), "progress-test-"));
 
-let passed = 0;
-let failed = 0;
-function check(name, condition, detail = "") {
-  if (condition) {
-    passed += 1;
-    console.log(`ok - ${name}`);
-  } else {
-    failed += 1;
-    console.log(`not ok - ${name} ${detail}`);
-  }
-}
-
-/** Polls `probe` until it returns a truthy value, for 10 s at most; returns its last value. */
-async function until(probe) {
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    const value = await probe();
-    if (value || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-async function admin(method, path, body, headers = {}) {
-  return fetch(`${api}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
+const admin = adminApi(api, token);
+/** Writes `body` as the roadmap at `path`, with the headers given (preconditions). */
+const put = (path, body, headers) => admin(path, {
+  method: "PUT",
+  headers: { "content-type": "application/json", ...headers },
+  body: JSON.stringify(body),
+});
 
 const source = "healthcare-ai-ml-engineer";
 const slug = `progress-test-${process.pid}`;
 const document = await (await fetch(`${api}/v1/roadmaps/${source}`)).json();
 document.slug = slug;
-const created = await admin("PUT", `/v1/roadmaps/${slug}`, document, { "if-none-match": "*" });
+const created = await put(`/v1/roadmaps/${slug}`, document, { "if-none-match": "*" });
 if (created.status !== 201) {
   console.error(`could not make the test roadmap: ${created.status} ${await created.text()}`);
   process.exit(1);
 }
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 
 /** The keys of the checked boxes, in page order. */
 const checked = (frame) => frame.$$eval("input.rp-check:checked", (boxes) => boxes.map((b) => b.dataset.for));
@@ -99,11 +73,7 @@ try {
 
   const context = await browser.newContext({ viewport: { width: 1024, height: 900 }, acceptDownloads: true });
   const tab = await context.newPage();
-  const errors = [];
-  tab.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
-  tab.on("pageerror", (error) => errors.push(String(error)));
-  const requests = [];
-  context.on("request", (request) => requests.push(request.url()));
+  const { errors, requests } = watch(context, tab);
   await tab.goto(page, { waitUntil: "load" });
   await tab.waitForSelector("input.rp-check");
 
@@ -161,8 +131,8 @@ try {
   edited.learning_path.phases[0].topic_groups[0].topics = topics.filter((t) => t.key !== "pandas-dataframes");
   const retitled = edited.learning_path.phases[0].topic_groups[0].topics.find((t) => t.key === "basic-sql");
   retitled.text = "SQL basics: SELECT, JOIN and GROUP BY";
-  const put = await admin("PUT", `/v1/roadmaps/${slug}`, edited, { "if-match": etag });
-  check("the edit is published", put.status === 200, String(put.status));
+  const written = await put(`/v1/roadmaps/${slug}`, edited, { "if-match": etag });
+  check("the edit is published", written.status === 200, String(written.status));
   await tab.reload({ waitUntil: "load" });
   await tab.waitForSelector("input.rp-check");
   const after = await checked(tab);
@@ -251,8 +221,7 @@ try {
   }
 } finally {
   await browser.close();
-  await admin("DELETE", `/v1/roadmaps/${slug}`);
+  await admin(`/v1/roadmaps/${slug}`, { method: "DELETE" });
 }
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

@@ -5,7 +5,7 @@
 // console error). A form with a mistake comes back with the error next to its field.
 //
 // usage: ADMIN_TOKEN=... node stories.test.mjs API_ORIGIN
-import { chromium } from "playwright-core";
+import { adminApi, check, finish, launch, watch } from "./harness.mjs";
 
 const [api] = process.argv.slice(2);
 const token = process.env.ADMIN_TOKEN;
@@ -18,33 +18,9 @@ const hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>";
 const story = `${hostile} I was a pharmacist for eight years before I moved into machine learning. `
   + "I studied Python and statistics in the evenings, then built models on public clinical data. ".repeat(3);
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-});
+const browser = await launch();
 
-let passed = 0;
-let failed = 0;
-function check(name, condition, detail = "") {
-  if (condition) {
-    passed += 1;
-    console.log(`ok - ${name}`);
-  } else {
-    failed += 1;
-    console.log(`not ok - ${name} ${detail}`);
-  }
-}
-
-async function admin(path, init = {}) {
-  const response = await fetch(`${api}${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) },
-  });
-  return response;
-}
+const admin = adminApi(api, token);
 
 try {
   // The form, as a person without JavaScript uses it.
@@ -86,11 +62,7 @@ try {
   for (const path of [`/embed/roadmaps/${slug}`, `/roadmaps/${slug}`]) {
     const context = await browser.newContext();
     const page = await context.newPage();
-    const dialogs = [];
-    const errors = [];
-    page.on("dialog", async (dialog) => { dialogs.push(dialog.message()); await dialog.dismiss(); });
-    page.on("pageerror", (error) => errors.push(String(error)));
-    page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
+    const { dialogs, errors } = watch(context, page);
     await page.goto(`${api}${path}`);
     await page.waitForLoadState("load");
     const section = page.locator("section[aria-labelledby=stories]");
@@ -108,5 +80,4 @@ try {
   await browser.close();
 }
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();
