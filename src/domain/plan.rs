@@ -175,10 +175,10 @@ impl StudyPlan {
                     "{} to {} study hours{} at {} hours a week.",
                     phase.hours_left.min,
                     phase.hours_left.max,
-                    if phase.hours_left.range() == phase.hours {
-                        ""
-                    } else {
+                    if phase.hours_left.estimate {
                         " left (estimated)"
+                    } else {
+                        ""
                     },
                     self.hours_per_week
                 ))

@@ -206,11 +206,12 @@ impl HoursLeft {
         }
     }
 
-    /// The hours of the range as a range.
-    pub fn range(self) -> Range {
-        Range {
-            min: self.min,
-            max: self.max,
+    /// Exactly the hours the page gives.
+    fn exact(hours: Range) -> HoursLeft {
+        HoursLeft {
+            min: hours.min,
+            max: hours.max,
+            estimate: false,
         }
     }
 }
@@ -257,11 +258,7 @@ impl PhaseProgress {
         let (finished, left) = split(units, done);
         let remaining = total - finished;
         let hours_left = if finished == 0 {
-            HoursLeft {
-                min: phase.hours.min,
-                max: phase.hours.max,
-                estimate: false,
-            }
+            HoursLeft::exact(phase.hours)
         } else {
             let share = |hours: u32, up: bool| {
                 let scaled = u64::from(hours) * u64::from(remaining);
@@ -334,14 +331,7 @@ impl SectionProgress {
         let (finished, left) = split(units, done);
         let hours_left = hours.map(|hours| {
             left.iter()
-                .map(|item| {
-                    let range = hours(&item.key);
-                    HoursLeft {
-                        min: range.min,
-                        max: range.max,
-                        estimate: false,
-                    }
-                })
+                .map(|item| HoursLeft::exact(hours(&item.key)))
                 .fold(HoursLeft::default(), HoursLeft::add)
         });
         SectionProgress {

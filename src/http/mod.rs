@@ -85,6 +85,11 @@ pub async fn read_json_body(
     .await
 }
 
+/// A request body read as JSON: 400 with where it stops parsing when it is not JSON.
+pub fn parse_json(body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::MalformedBody(e.to_string()))
+}
+
 /// The reverse proxies whose `X-Forwarded-Proto` is believed (`--trusted-proxy`).
 #[derive(Debug, Clone, Default)]
 pub struct TrustedProxies(pub std::sync::Arc<[std::net::IpAddr]>);

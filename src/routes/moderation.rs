@@ -11,7 +11,9 @@ use utoipa::IntoParams;
 use super::admin::{Admin, BadWrite, PreconditionFailed, Unauthorized, deleted, precondition};
 use super::{AppState, BadParameter, InternalError, NotFound};
 use crate::domain::{ModerationPatch, StoryStatus};
-use crate::http::{ApiError, CachePolicy, Cursor, Limit, Page, Problem, json, read_json_body};
+use crate::http::{
+    ApiError, CachePolicy, Cursor, Limit, Page, Problem, json, parse_json, read_json_body,
+};
 use crate::store::StoryRecord;
 
 /// The moderation queue, oldest first.
@@ -124,9 +126,7 @@ pub async fn moderate(
         "`application/merge-patch+json` or `application/json`",
     )
     .await?;
-    let document: serde_json::Value =
-        serde_json::from_slice(&body).map_err(|e| ApiError::MalformedBody(e.to_string()))?;
-    let patch = ModerationPatch::parse(&document).map_err(ApiError::InvalidStory)?;
+    let patch = ModerationPatch::parse(&parse_json(&body)?).map_err(ApiError::InvalidStory)?;
     let this_year = u16::try_from(chrono::Utc::now().year()).unwrap_or(u16::MAX);
     let record = state
         .store

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::domain::{DoneKeys, MAX_DONE_KEYS, Progress, Slug, Violations, pointer_of};
 use crate::http::query::Query;
-use crate::http::{ApiError, CachePolicy, DoneList, JsonFormat, json, read_json_body};
+use crate::http::{ApiError, CachePolicy, DoneList, JsonFormat, json, parse_json, read_json_body};
 
 /// Whose progress, against which revision.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -160,11 +160,10 @@ pub async fn post_progress(
 
 /// The keys of a `POST` body.
 fn read_done(body: &[u8]) -> Result<DoneKeys, ApiError> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| ApiError::MalformedBody(e.to_string()))?;
-    let request: ProgressRequest = serde_path_to_error::deserialize(&value).map_err(|e| {
-        ApiError::InvalidBody(Violations::one(pointer_of(e.path()), e.inner().to_string()))
-    })?;
+    let request: ProgressRequest =
+        serde_path_to_error::deserialize(&parse_json(body)?).map_err(|e| {
+            ApiError::InvalidBody(Violations::one(pointer_of(e.path()), e.inner().to_string()))
+        })?;
     DoneKeys::parse(request.done.iter().map(String::as_str))
         .map_err(|e| ApiError::InvalidBody(e.violations("/done")))
 }

@@ -26,7 +26,7 @@ use crate::http::metrics::{Metrics, SubmissionOutcome};
 use crate::http::query::Query;
 use crate::http::rate_limit::ClientRateLimit;
 use crate::http::{
-    ApiError, CachePolicy, Page, Problem, body_media_type, is_json, json, read_body,
+    ApiError, CachePolicy, Page, Problem, body_media_type, is_json, json, parse_json, read_body,
 };
 use crate::store::Refusal;
 
@@ -164,9 +164,7 @@ async fn read(req: &HttpRequest, payload: Payload, state: &AppState) -> Result<B
     if form {
         Ok(Body::Form(form_document(&bytes)))
     } else {
-        serde_json::from_slice(&bytes)
-            .map(Body::Json)
-            .map_err(|e| ApiError::MalformedBody(e.to_string()))
+        parse_json(&bytes).map(Body::Json)
     }
 }
 

@@ -144,14 +144,9 @@ async fn assert_same_answers(a: &TestApp, b: &TestApp) -> usize {
 #[tokio::test]
 async fn databases_filled_at_different_times_give_every_route_the_same_bytes() {
     let first = spawn_public().await;
-    let filled = unix_second();
     // The second fill is in a later second (dates are stored to the second or the
     // millisecond): a date taken from the clock at the fill would differ.
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while unix_second() == filled {
-        assert!(Instant::now() < deadline, "the clock does not move");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    next_second().await;
     let second = spawn_public().await;
 
     let compared = assert_same_answers(&first, &second).await;
@@ -186,12 +181,7 @@ async fn imports_of_the_same_documents_and_time_give_the_same_bytes() {
 
     let first = spawn_public().await;
     import(&first, &document, published_at).await;
-    let imported = unix_second();
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while unix_second() == imported {
-        assert!(Instant::now() < deadline, "the clock does not move");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    next_second().await;
     let second = spawn_public().await;
     import(&second, &document, published_at).await;
 
@@ -207,6 +197,16 @@ async fn imports_of_the_same_documents_and_time_give_the_same_bytes() {
         published_at
     );
     assert_same_answers(&first, &second).await;
+}
+
+/// Returns once the clock has reached the next whole second.
+async fn next_second() {
+    let now = unix_second();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while unix_second() == now {
+        assert!(Instant::now() < deadline, "the clock does not move");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 /// Imports `document` into `app`'s database with the CLI, and waits until `app` serves it.
