@@ -25,6 +25,7 @@ pub mod story_form;
 use actix_web::http::{Method, header};
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
+use chrono::Datelike;
 use serde::Deserialize;
 use utoipa::{IntoParams, IntoResponses};
 
@@ -102,6 +103,11 @@ impl AppState {
 fn path_slug(raw: &str, what: &str) -> Result<Slug, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::not_found(format!("there is no {what} `{}`", excerpt(raw))))
+}
+
+/// The current year, against which a story's year of move is checked.
+fn this_year() -> u16 {
+    u16::try_from(chrono::Utc::now().year()).unwrap_or(u16::MAX)
 }
 
 /// A number from the path: 1, 2, ... written plainly (`01` and `+1` are not other names for 1).

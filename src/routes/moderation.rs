@@ -4,12 +4,11 @@
 
 use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch};
-use chrono::Datelike;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::admin::{Admin, BadWrite, PreconditionFailed, Unauthorized, deleted, precondition};
-use super::{AppState, BadParameter, InternalError, NotFound};
+use super::{AppState, BadParameter, InternalError, NotFound, this_year};
 use crate::domain::{ModerationPatch, StoryStatus};
 use crate::http::{
     ApiError, CachePolicy, Cursor, Limit, Page, Problem, json, parse_json, read_json_body,
@@ -127,10 +126,9 @@ pub async fn moderate(
     )
     .await?;
     let patch = ModerationPatch::parse(&parse_json(&body)?).map_err(ApiError::InvalidStory)?;
-    let this_year = u16::try_from(chrono::Utc::now().year()).unwrap_or(u16::MAX);
     let record = state
         .store
-        .moderate_story(&id, patch, &precondition(&req)?, &admin.0, this_year)
+        .moderate_story(&id, patch, &precondition(&req)?, &admin.0, this_year())
         .await?
         .ok_or_else(|| no_such(&id))?;
     tracing::info!(story = %record.id, author = %admin.0, status = %record.status, "story moderated");

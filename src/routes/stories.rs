@@ -10,7 +10,6 @@
 use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse, get, post};
-use chrono::Datelike;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -18,7 +17,7 @@ use utoipa::ToSchema;
 use super::story_form::{self, FormAnswer};
 use super::{
     AppState, BadParameter, InternalError, ItemQuery, NotAcceptable, NotFound, NotModified,
-    SectionQuery, lists, path_slug, roadmap_for,
+    SectionQuery, lists, path_slug, roadmap_for, this_year,
 };
 use crate::domain::{Slug, StoryStatus, StorySubmission, Submission, Submitted, TransitionStory};
 use crate::http::formats::{CsvRows, joined};
@@ -176,8 +175,7 @@ async fn take(
 ) -> Result<Taken, ApiError> {
     let slug = path_slug(slug, "roadmap")?;
     let (Body::Json(document) | Body::Form(document)) = body;
-    let this_year = u16::try_from(chrono::Utc::now().year()).unwrap_or(u16::MAX);
-    let submission = match Submission::parse(document, this_year) {
+    let submission = match Submission::parse(document, this_year()) {
         Ok(Submitted::Story(submission)) => submission,
         Ok(Submitted::Trap) => {
             return Ok(Taken::Trapped(uuid::Uuid::new_v4().simple().to_string()));
