@@ -1,22 +1,11 @@
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::helpers::SLUG;
+use crate::helpers::{SLUG, roadmap_api};
 
 const CONTENT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/content/roadmaps/healthcare-ai-ml-engineer.json"
 );
-
-fn roadmap_api(database: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_roadmap-api"))
-        .arg("--database")
-        .arg(database)
-        .args(args)
-        .env("ROADMAP_API_LOG_FORMAT", "json")
-        .output()
-        .expect("the binary runs")
-}
 
 fn succeeded(output: Output) -> Vec<u8> {
     assert!(

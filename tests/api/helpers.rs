@@ -23,6 +23,18 @@ pub struct TestApp {
     _dir: TempDir,
 }
 
+/// Runs the `roadmap-api` binary on `database` with `args` (a subcommand and its options),
+/// logging JSON, and gives what it printed and how it ended.
+pub fn roadmap_api(database: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_roadmap-api"))
+        .arg("--database")
+        .arg(database)
+        .args(args)
+        .env("ROADMAP_API_LOG_FORMAT", "json")
+        .output()
+        .expect("the binary runs")
+}
+
 /// Settings for a fresh database in a new temporary folder, on a free port.
 pub fn test_settings(dir: &TempDir) -> Settings {
     Settings {

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::admin::{put, token};
 use crate::embed::encode;
-use crate::helpers::{SLUG, TestApp, bundled_document, spawn_with, test_settings};
+use crate::helpers::{SLUG, TestApp, bundled_document, roadmap_api, spawn_with, test_settings};
 use crate::stories::{EMAIL, submitted};
 
 /// The public address both servers are configured with, so that absolute links agree.
@@ -213,13 +213,11 @@ async fn next_second() {
 async fn import(app: &TestApp, document: &Path, published_at: &str) {
     let path = format!("/v1/roadmaps/{SLUG}");
     let before = app.get(&path).await.headers().get(header::ETAG).cloned();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_roadmap-api"))
-        .arg("import")
-        .arg(document)
-        .args(["--published-at", published_at, "--database"])
-        .arg(&app.database)
-        .output()
-        .expect("the binary runs");
+    let document = document.to_str().expect("a UTF-8 path");
+    let output = roadmap_api(
+        &app.database,
+        &["import", document, "--published-at", published_at],
+    );
     assert!(
         output.status.success(),
         "{}",
@@ -294,27 +292,15 @@ async fn assert_same_answers_at(a: &TestApp, b: &TestApp, path: &str) {
 }
 
 fn bake(database: &Path, out: &Path) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_roadmap-api"))
-        .arg("bake")
-        .arg("--database")
-        .arg(database)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .expect("the binary runs");
+    let out = out.to_str().expect("a UTF-8 path");
+    let output = roadmap_api(database, &["bake", "--out", out]);
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
     // Another bake onto the same file is refused rather than merged.
-    let again = std::process::Command::new(env!("CARGO_BIN_EXE_roadmap-api"))
-        .args(["bake", "--database"])
-        .arg(database)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .expect("the binary runs");
+    let again = roadmap_api(database, &["bake", "--out", out]);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("bake writes a new file"));
 }

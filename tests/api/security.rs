@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{SLUG, problem, send_raw, spawn_app};
+use crate::helpers::{SLUG, problem, roadmap_api, send_raw, spawn_app};
 
 /// Made-up methods, no token needed, once made a new `method` label (and series) each in
 /// `/metrics`, never removed: memory grew without bound.
@@ -222,16 +222,6 @@ async fn the_bearer_scheme_is_case_insensitive() {
             .expect("sent");
         assert_eq!(response.status(), StatusCode::OK, "{scheme}");
     }
-}
-
-fn roadmap_api(database: &std::path::Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_roadmap-api"))
-        .arg("--database")
-        .arg(database)
-        .args(args)
-        .env("ROADMAP_API_LOG_FORMAT", "json")
-        .output()
-        .expect("the binary runs")
 }
 
 /// U+E000 and U+E001 in content once turned into stray `<mark>` tags in search snippets.
